@@ -1,0 +1,9 @@
+import click
+
+@click.group()
+def main():
+    """luocdo"""
+
+@main.command()
+def hello():
+    click.echo("hi")
