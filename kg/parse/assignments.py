@@ -174,6 +174,10 @@ def find_assignments(text: str, start: int, end: int, resolver, ctx, weak: bool 
                 roles = [follow.lastgroup]
             elif follow and follow.lastgroup in ("advise", "report"):
                 roles = ["responsible", follow.lastgroup]
+        if re.search(r"\d", subject) or len(subject.split()) > 30:
+            # "UBND tỉnh ban hành Kế hoạch số 167/KH-UBND về ... thực hiện": a document, not a duty.
+            carried = []
+            continue
         subjects = [*carried, subject]
         carried = []
         for subj in subjects:

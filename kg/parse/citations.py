@@ -175,7 +175,9 @@ def find_citations(text: str, start: int, end: int, resolver, ctx, own_numbers=f
                 issuer = resolve_issuer(pm.group(1), resolver, ctx)
         if issuer is None:
             issuer = resolver.issuer_for_code(code_part(n.number, n.seq), ctx)
-        year = int(date[:4]) if date else n.year
+        # The year printed in the number ("30/2021/QĐ-TTg") is part of its identity; a date typo
+        # ("ngày 04 tháng 8 năm 2028" for a 2025 decree) must not split the document.
+        year = n.year or (int(date[:4]) if date else None)
         if year is None and dm is None:
             ym = re.match(r"[\s,]{0,3}năm\s+((?:19|20)\d{2})", text[n.end:n.end + 20])
             if ym:
@@ -204,6 +206,9 @@ def _find_laws(text, start, end, numbered, resolver, ctx) -> list[FoundCitation]
         if not rest or not rest[0].isupper():
             continue
         if any(s <= m.start() < e for s, e in taken):
+            continue
+        # "Luật Đấu thầu số 22/2023/QH15" is the numbered citation already found: not a second one.
+        if re.search(r"\bsố\s{0,3}\d", rest) or any(m.start() <= s < m.end() + 3 for s, _e in taken):
             continue
         title = " ".join((m.group("kind") + " " + rest).split())
         date = None

@@ -187,9 +187,11 @@ def inline_tasks(text: str, start: int, end: int) -> list[FoundTask]:
     for i, m in enumerate(best):
         e = best[i + 1].start() if i + 1 < len(best) else end
         seg_end = e
-        stop = re.search(r"[;.](?=\s|$)|\n", text[m.end():e])
-        if stop:
-            seg_end = m.end() + stop.start()
+        # Items run to the next marker; the last one ends with its sentence.
+        if i + 1 == len(best):
+            stop = re.search(r"[.](?=\s|$)|\n", text[m.end():e])
+            if stop:
+                seg_end = m.end() + stop.start()
         title = " ".join(text[m.end():seg_end].split()).strip(" ;,.")
         if title:
             out.append(FoundTask(m.group("n"), title, None, m.start(), seg_end, seg_end))
