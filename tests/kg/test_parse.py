@@ -210,10 +210,12 @@ def test_seeds_meet_the_gold():
     assert hits / total >= 0.95
 
 
+_ALPHABET = list("Số: 171/KH-PGDĐT ngày 14 tháng 9 năm 2023 Căn cứ Quyết định số 1. II. (1) chủ trì, phối hợp "
+                 "Sở Ủy ban “”\"\n\t*|\u200b\u00ad")
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("Số: 171/KH-PGDĐT ngày 14 tháng 9 năm 2023 Căn cứ Quyết định số "
-                                             "1. II. (1) chủ trì, phối hợp Sở Ủy ban “”\"\n\t*|\u200b\u00ad"))
-               | st.text(), max_size=400))
+@given(st.text(alphabet=st.sampled_from(_ALPHABET), max_size=400) | st.text(max_size=400))
 def test_no_exception_and_spans_inside(text):
     out = extract_text(text, "h.txt")
     assert out.documents

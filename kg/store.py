@@ -1,0 +1,533 @@
+"""The store: one small interface over pyoxigraph, on disk or in memory.
+
+``open_store(url)`` picks the backend from a URL-like string: ``memory:`` for an in-memory store
+(tests), anything else (optionally ``file:``-prefixed) a directory holding an on-disk Oxigraph
+store. Each source file is one named graph (``iri.source_graph``), replaced atomically; the
+ontology lives in ``iri.ONTOLOGY_GRAPH`` and the derived ``lo:stub`` flags in ``iri.DERIVED_GRAPH``.
+Queries see the union of all graphs as their default graph.
+
+>>> from pyoxigraph import Literal, NamedNode, Quad
+>>> store = open_store("memory:")
+>>> g = "https://w3id.org/luocdo/id/source/a-txt-0"
+>>> store.replace_graph(g, [Quad(NamedNode("https://x/a"), NamedNode("https://x/p"), Literal("1"))])
+>>> [row[0].value for row in store.query("SELECT ?o WHERE { ?s ?p ?o }").rows]
+['1']
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import iri
+from .errors import LuocdoError, ParseError, QueryError, ReadError, StoreError
+
+try:  # advisory locks are POSIX; elsewhere RocksDB's own lock still refuses a second writer
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+#: The default on-disk store of the CLI.
+DEFAULT_URL = "./luocdo-data"
+#: The lock file inside an on-disk store: it holds the pid of the process that has the store open.
+LOCK_NAME = "luocdo.lock"
+
+#: Export formats -> pyoxigraph formats. ttl and nt hold the union graph; nq and jsonld keep graphs.
+FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+#: Prefixes written into Turtle exports.
+PREFIXES: dict[str, str] = {
+    "lo": iri.LO,
+    "id": iri.BASE,
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+# One update, so one transaction: readers see either the old flags or the new ones. Only per-file
+# graphs are looked at, so that the ontology's own triples can never be taken for documents.
+# Full IRIs, no PREFIX: Oxigraph takes a prologue only at the start of a request, and this text
+# also follows a DROP in remove_graph.
+_DERIVE_STUBS = f"""DROP SILENT GRAPH <{iri.DERIVED_GRAPH}> ;
+INSERT {{ GRAPH <{iri.DERIVED_GRAPH}> {{ ?doc <{iri.LO}stub> ?stub }} }}
+WHERE {{
+  {{ SELECT DISTINCT ?doc WHERE {{
+      GRAPH ?g {{ ?doc a <{iri.LO}Document> }}
+      FILTER(STRSTARTS(STR(?g), "{iri.SOURCE_PREFIX}"))
+  }} }}
+  BIND(NOT EXISTS {{ GRAPH ?file {{ ?doc <{iri.LO}sourceFile> ?path }} }} AS ?stub)
+}}
+"""
+
+_COUNTS = f"""
+PREFIX lo: <{iri.LO}>
+SELECT
+  (COUNT(DISTINCT ?doc) AS ?documents) (COUNT(DISTINCT ?ingested) AS ?ingested)
+  (COUNT(DISTINCT ?stub) AS ?stubs) (COUNT(DISTINCT ?citation) AS ?citations)
+  (COUNT(DISTINCT ?task) AS ?tasks) (COUNT(DISTINCT ?assignment) AS ?assignments)
+  (COUNT(DISTINCT ?body) AS ?bodies)
+WHERE {{
+  {{ ?doc a lo:Document }}
+  UNION {{ ?ingested a lo:Document ; lo:stub false }}
+  UNION {{ ?stub a lo:Document ; lo:stub true }}
+  UNION {{ ?citation a lo:Citation }}
+  UNION {{ ?task a lo:Task }}
+  UNION {{ ?assignment a lo:Assignment }}
+  UNION {{ ?body a lo:Body }}
+}}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """Rows of a query: ``columns`` are variable names, each row a tuple of terms (``None`` if unbound).
+
+    An ASK query gives one column ``ask``; a CONSTRUCT gives ``subject``, ``predicate``, ``object``.
+    """
+
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One SHACL result: severity (``Violation``, ``Warning``, ``Info``), focus node, path, message."""
+
+    severity: str
+    focus: str
+    path: str | None
+    message: str
+    shape: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IngestCounts:
+    """What one ingest added: source files, documents held, citations, tasks, assignments."""
+
+    files: int = 0
+    documents: int = 0
+    citations: int = 0
+    tasks: int = 0
+    assignments: int = 0
+
+    def __add__(self, other: IngestCounts) -> IngestCounts:
+        return IngestCounts(self.files + other.files, self.documents + other.documents,
+                            self.citations + other.citations, self.tasks + other.tasks,
+                            self.assignments + other.assignments)
+
+
+def _ntriples_body(quads: Iterable[ox.Quad | ox.Triple]) -> str:
+    # str() of a pyoxigraph term is its N-Triples form, with quotes, backslashes and newlines
+    # escaped: the text of a document can never end the INSERT DATA block.
+    return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+
+
+def _atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class _DirectoryLock:
+    """An exclusive ``flock`` on ``DIR/luocdo.lock`` holding the owner's pid.
+
+    RocksDB locks its directory too, but its error names no process and arrives as a bare
+    OSError; this lock is taken first so that a second process gets a sentence it can act on.
+    Every open of an on-disk store takes it, readers too: pyoxigraph documents a read-only open
+    beside a writer as undefined behaviour.
+    """
+
+    def __init__(self, directory: Path):
+        self.path = directory / LOCK_NAME
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        if fcntl is None:  # pragma: no cover - Windows
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            try:
+                owner = os.read(fd, 32).decode("ascii", "replace").strip()
+            finally:
+                os.close(fd)
+            who = f"process {owner}" if owner.isdigit() else "another process"
+            raise StoreError(f"the store is in use by {who} ({str(self.path.parent)!r})") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            try:
+                os.ftruncate(self.fd, 0)  # a stale pid would mislead the next error message
+            finally:
+                os.close(self.fd)  # closing releases the flock
+                self.fd = None
+
+
+class Store:
+    """The graph store; use :func:`open_store` (or ``Store.open``) and close it (or use ``with``).
+
+    >>> with Store.open("memory:") as store:
+    ...     store.quad_count()
+    0
+    """
+
+    def __init__(self, backend: ox.Store, url: str, lock: _DirectoryLock | None = None):
+        self._store = backend
+        self.url = url
+        self._lock = lock
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str | os.PathLike[str] = DEFAULT_URL, create: bool = True) -> Store:
+        """Open the store named by ``url``: ``memory:`` or a directory (made if ``create``).
+
+        >>> Store.open("memory:").url
+        'memory:'
+        """
+        url = os.fspath(url)
+        if url == "memory:":
+            return cls(ox.Store(), url)
+        path_text = url[len("file:"):] if url.startswith("file:") else url
+        scheme, sep, _rest = path_text.partition(":")
+        if sep and len(scheme) > 1 and "/" not in scheme and os.sep not in scheme:
+            raise StoreError(f"unknown store {url!r} (expected 'memory:' or a directory)")
+        directory = Path(path_text).expanduser()
+        if directory.exists() and not directory.is_dir():
+            raise StoreError(f"store {url!r} is not a directory")
+        if not create and not directory.exists():
+            raise StoreError(f"there is no store at {url!r} (run 'luocdo ingest' first)")
+        if directory.is_dir() and any(directory.iterdir()) and not (
+                (directory / "CURRENT").exists() or (directory / LOCK_NAME).exists()):
+            # Refuse to scatter RocksDB files over a folder that holds something else ("--store .").
+            raise StoreError(f"store {url!r} is a non-empty directory that holds no luocdo store")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create the store {url!r}: {e.strerror}") from None
+        lock = _DirectoryLock(directory)
+        lock.acquire()
+        try:
+            backend = ox.Store(str(directory))
+        except OSError as e:
+            lock.release()
+            raise StoreError(f"cannot open the store {url!r}: {e}") from None
+        return cls(backend, url, lock)
+
+    def close(self) -> None:
+        """Flush and release the store (and its lock); the object cannot be used afterwards."""
+        if self._store is None:
+            return
+        try:
+            if self._lock is not None:
+                self._store.flush()
+        finally:
+            self._store = None  # drops RocksDB's handle before the lock is given back
+            if self._lock is not None:
+                self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def backend(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"the store {self.url!r} is closed")
+        return self._store
+
+    # -- writing ---------------------------------------------------------------------------
+    def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad | ox.Triple]) -> None:
+        """Replace the named graph ``graph_iri`` by ``quads`` (their own graph names are ignored).
+
+        One SPARQL update does both the drop and the insert, and pyoxigraph runs an update as one
+        transaction: a reader never sees the graph half-written, and a failure leaves the old one.
+
+        >>> s = Store.open("memory:")
+        >>> q = ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p"), ox.Literal('"} DROP ALL'))
+        >>> s.replace_graph("https://x/g", [q]); s.replace_graph("https://x/g", [q]); s.quad_count()
+        1
+        """
+        g = ox.NamedNode(graph_iri)
+        self._update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{_ntriples_body(quads)}\n}} }}")
+
+    def remove_graph(self, graph_iri: str) -> None:
+        """Remove one named graph (a source file taken out of the corpus) and re-derive the stubs.
+
+        >>> s = Store.open("memory:"); s.remove_graph("https://x/none"); s.quad_count()
+        0
+        """
+        self._update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)} ;\n{_DERIVE_STUBS}")
+
+    def update_derived(self) -> None:
+        """Recompute the derived graph: ``lo:stub true`` for every document no source file holds.
+
+        >>> s = Store.open("memory:"); s.update_derived(); s.graphs()
+        []
+        """
+        self._update(_DERIVE_STUBS)
+
+    def load_ontology(self) -> None:
+        """Put the packaged ontology into ``iri.ONTOLOGY_GRAPH``, so that queries can read its labels.
+
+        >>> s = Store.open("memory:"); s.load_ontology(); s.graphs() == [iri.ONTOLOGY_GRAPH]
+        True
+        """
+        from ..ontology import ONTOLOGY_PATH
+
+        try:
+            triples = list(ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE))
+        except (OSError, SyntaxError) as e:
+            raise StoreError(f"cannot read the ontology {str(ONTOLOGY_PATH)!r}: {e}") from None
+        self.replace_graph(iri.ONTOLOGY_GRAPH, triples)
+
+    def _update(self, sparql: str) -> None:
+        try:
+            self.backend.update(sparql)
+        except SyntaxError as e:  # only a bug of ours can get here: terms are serialised, not pasted
+            raise StoreError(f"internal update does not parse: {e}") from None
+        except OSError as e:
+            raise StoreError(f"cannot write the store {self.url!r}: {e}") from None
+
+    # -- reading ---------------------------------------------------------------------------
+    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> QueryResult:
+        """Run a SPARQL query over the union of all graphs; ``bindings`` pre-bind variables to terms.
+
+        Values are substituted as RDF terms (pyoxigraph's ``substitutions``), never pasted into
+        the text. Oxigraph asks that a substituted variable be in the SELECT list.
+
+        >>> s = Store.open("memory:")
+        >>> s.query("SELECT ?x WHERE {}", {"x": ox.Literal("Sở Y tế")}).rows[0][0].value
+        'Sở Y tế'
+        """
+        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        try:
+            result = self.backend.query(sparql, use_default_graph_as_union=True,
+                                        substitutions=substitutions or None)
+            if isinstance(result, ox.QuerySolutions):
+                columns = tuple(v.value for v in result.variables)
+                rows = [tuple(solution[v] for v in result.variables) for solution in result]
+                return QueryResult(columns, rows)
+            if isinstance(result, ox.QueryBoolean):
+                answer = ox.Literal("true" if bool(result) else "false", datatype=_XSD_BOOLEAN)
+                return QueryResult(("ask",), [(answer,)])
+            return QueryResult(("subject", "predicate", "object"),
+                               [(t.subject, t.predicate, t.object) for t in result])
+        except SyntaxError as e:
+            raise QueryError(f"the query does not parse: {e}") from None
+        except RuntimeError as e:
+            raise QueryError(f"the query cannot run: {e}") from None
+        except OSError as e:
+            raise StoreError(f"cannot read the store {self.url!r}: {e}") from None
+
+    def quad_count(self) -> int:
+        """Number of quads in all graphs.
+
+        >>> Store.open("memory:").quad_count()
+        0
+        """
+        return len(self.backend)
+
+    def graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted.
+
+        >>> Store.open("memory:").graphs()
+        []
+        """
+        return sorted(g.value for g in self.backend.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def stats(self) -> dict[str, int]:
+        """Counts: quads, graphs, source files, documents (ingested and stubs), citations, tasks, ...
+
+        >>> Store.open("memory:").stats()["documents"]
+        0
+        """
+        graphs = self.graphs()
+        row = self.query(_COUNTS).rows[0]
+        counts = dict(zip(_COUNTS_COLUMNS, (int(t.value) if t is not None else 0 for t in row), strict=True))
+        return {"quads": self.quad_count(), "graphs": len(graphs),
+                "files": sum(g.startswith(iri.SOURCE_PREFIX) for g in graphs), **counts}
+
+    def union_triples(self) -> list[ox.Triple]:
+        """Every triple of every graph, once (the union graph)."""
+        result = self.backend.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                    use_default_graph_as_union=True)
+        return list(result)
+
+    def export(self, fmt: str, out_path: str | os.PathLike[str] | None = None) -> bytes | None:
+        """Serialise the store: ``ttl``/``nt`` the union graph, ``nq``/``jsonld`` with its graphs.
+
+        With ``out_path`` the file is written atomically (a temporary file, then ``os.replace``) and
+        ``None`` returned; without it the bytes are returned.
+
+        >>> Store.open("memory:").export("nq")
+        b''
+        """
+        try:
+            rdf_format = FORMATS[fmt]
+        except KeyError:
+            raise StoreError(f"unknown export format {fmt!r} (expected {', '.join(FORMATS)})") from None
+        try:
+            if rdf_format.supports_datasets:
+                data = self.backend.dump(format=rdf_format)
+            else:
+                data = ox.serialize(self.union_triples(), format=rdf_format, prefixes=PREFIXES)
+        except (OSError, ValueError) as e:
+            raise StoreError(f"cannot export the store {self.url!r}: {e}") from None
+        if out_path is None:
+            return data
+        try:
+            _atomic_write(out_path, data)
+        except OSError as e:
+            raise StoreError(f"cannot write {os.fspath(out_path)!r}: {e.strerror or e}") from None
+        return None
+
+    def validate(self, shapes_path: str | os.PathLike[str] | None = None) -> list[Finding]:
+        """Check the union of the store's graphs and the ontology against the SHACL shapes.
+
+        Returns the findings as data, most severe first; an empty list means the graph conforms.
+
+        >>> Store.open("memory:").validate()
+        []
+        """
+        import pyshacl
+        import rdflib
+
+        from ..ontology import ONTOLOGY_PATH, SHAPES_PATH
+
+        data = rdflib.Graph()
+        data.parse(data=ox.serialize(self.union_triples(), format=ox.RdfFormat.N_TRIPLES), format="nt")
+        if iri.ONTOLOGY_GRAPH not in self.graphs():
+            data.parse(ONTOLOGY_PATH, format="turtle")
+        shapes = rdflib.Graph()
+        shapes_file = Path(shapes_path) if shapes_path is not None else SHAPES_PATH
+        try:
+            shapes.parse(shapes_file, format="turtle")
+        except (OSError, SyntaxError, ValueError) as e:
+            raise StoreError(f"cannot read the shapes {str(shapes_file)!r}: {e}") from None
+        # The closure is already materialised, so no inference: validation sees what queries see.
+        _conforms, results, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                                     allow_warnings=True, allow_infos=True)
+        return _findings(results)
+
+
+_XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_COUNTS_COLUMNS = ("documents", "ingested", "stubs", "citations", "tasks", "assignments", "bodies")
+
+
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def _findings(results: Any) -> list[Finding]:
+    """SHACL results graph -> findings, sorted (severity, focus, path, message)."""
+    from rdflib.namespace import SH
+
+    findings = []
+    for result in results.subjects(SH.resultSeverity, None):
+        severity = str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
+        shape = results.value(result, SH.sourceShape)
+        findings.append(Finding(
+            severity=severity, focus=str(results.value(result, SH.focusNode)),
+            path=str(path) if path is not None else None,
+            message=str(message) if message is not None else "",
+            shape=str(shape) if shape is not None else None,
+        ))
+    return sorted(findings,
+                  key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.focus, f.path or "", f.message))
+
+
+def open_store(url: str | os.PathLike[str] = DEFAULT_URL, create: bool = True) -> Store:
+    """Open the store named by ``url`` (see :meth:`Store.open`).
+
+    >>> open_store("memory:").graphs()
+    []
+    """
+    return Store.open(url, create=create)
+
+
+def ingest_extraction(store: Store, extraction: Any, source_path: str | os.PathLike[str]) -> IngestCounts:
+    """Replace the graph of ``source_path`` with the triples of ``extraction`` (stubs not re-derived).
+
+    >>> from luocdo.kg.model import Document, Extraction
+    >>> doc = Document("d1", "Plan", "1/KH-X", None, None, None, 2023, None, None, None, (0, 1))
+    >>> ingest_extraction(open_store("memory:"), Extraction("a.txt", "x", (doc,)), "a.txt").documents
+    1
+    """
+    from .triples import to_triples
+
+    quads = to_triples(extraction, source_path)
+    store.replace_graph(iri.source_graph(source_path), quads)
+    return IngestCounts(1, len(extraction.documents), len(extraction.citations),
+                        len(extraction.tasks), len(extraction.assignments))
+
+
+def ingest_file(store: Store, path: str | os.PathLike[str]) -> IngestCounts:
+    """Read, extract and store one source file; raises :class:`~luocdo.kg.errors.ReadError` if unreadable.
+
+    Call :meth:`Store.update_derived` once the batch is in (the CLI does, after every ingest).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"; _ = p.write_text("Kế hoạch", "utf-8")
+    >>> ingest_file(open_store("memory:"), p).files
+    1
+    """
+    from .parse import extract_text
+    from .reader import read_text
+
+    name = os.fspath(path)
+    try:
+        text = read_text(path)  # ReadError names the path already
+    except LuocdoError:
+        raise
+    except Exception as e:  # a decoder slip on one odd file must not stop the batch either
+        raise ReadError(name, f"cannot be decoded: {type(e).__name__}: {e}") from e
+    try:
+        extraction = extract_text(text, os.path.basename(name))
+        return ingest_extraction(store, extraction, path)
+    except ReadError:
+        raise
+    except StoreError:
+        raise  # about the store, not this file
+    except LuocdoError as e:
+        if str(e).startswith(name):
+            raise
+        raise type(e)(f"{name}: {e}") from e
+    except Exception as e:  # a parser crash on one file must not stop the batch: say which file
+        raise ParseError(f"{name}: the parser failed: {type(e).__name__}: {e}") from e
