@@ -162,10 +162,14 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
                     else:
                         click.echo(f"luocdo: {message}", err=True)
         store.update_derived()
+        from .trace import build_derivations  # after the stubs: derivation reads them
+
+        derived = build_derivations(store)
     for message in late:
         click.echo(f"luocdo: {message}", err=True)
     click.echo(f"ingested {total.files} files: {total.documents} documents, {total.citations} citations, "
                f"{total.tasks} tasks, {total.assignments} assignments"
+               + f"; {derived} task derivations"
                + (f"; {failed} file{'s' if failed != 1 else ''} failed" if failed else ""))
     if failed:
         ctx.exit(1)
@@ -313,6 +317,11 @@ def validate(ctx: click.Context) -> None:
     if violations:
         ctx.exit(1)
 
+
+# -- feature commands: each lives in its own kg/cli_*.py and registers itself here ----------------
+from .cli_trace import register as _r_trace  # noqa: E402
+
+_r_trace(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 #: Score at and above which a local task is taken to carry down a parent task. Tuned on the
 #: seeds gold (see docs/derivation.md and tests/kg/test_derive.py for precision and recall).
@@ -61,6 +62,8 @@ class DocRec:
     sector: str | None
     stub: bool
     parents: tuple[str, ...] = ()  # documents it implements, cites or is based on (IRIs)
+    implements: tuple[str, ...] = ()  # the subset it implements or is based on: the chain a stub can stand in
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,7 @@ def fold(s: str) -> str:
 def terms(text: str) -> list[str]:
     """Syllable unigrams and bigrams of the content words of ``text``."""
     sy = [w for w in re.findall(r"[0-9a-z]+", fold(text)) if w not in STOP and not w.isdigit()]
-    return sy + [f"{a}_{b}" for a, b in zip(sy, sy[1:], strict=False)]
+    return sy + [f"{a}_{b}" for a, b in pairwise(sy)]
 
 
 @dataclass
@@ -182,8 +185,31 @@ def candidate_documents(doc: DocRec, docs: dict[str, DocRec], has_tasks: set[str
             continue
         by_level.setdefault(r.level, []).append(r.iri)
     for level in sorted(by_level, reverse=True):
-        return sorted(by_level[level]), tuple(stubs)
+        return sorted(by_level[level]), _via(doc, docs, level)
     return [], ()
+
+
+def _via(doc: DocRec, docs: dict[str, DocRec], found_level: int) -> tuple[str, ...]:
+    """The stubs a fallback match passes through: what the document implements between the levels."""
+    out = []
+    for i, p in enumerate(doc.implements):
+        rec = docs.get(p)
+        if rec is None or not rec.stub or rec.level is None:
+            continue
+        if not (found_level <= rec.level < (doc.level if doc.level is not None else 99) and _higher(rec, doc)):
+            continue
+        # A stub of the same period is the plan being carried down; older ones are background.
+        same_period = bool(doc.period and rec.period and rec.period[:4] in doc.period)
+        # Of several stubs at one level, the one whose subject reads like the document's own
+        # ("ban hành Kế hoạch nhiệm vụ ... năm học 2023 - 2024") is the plan it carries down.
+        alike = 0.0
+        if doc.title and rec.title:
+            pair = _Index.build([doc.title, rec.title])
+            alike = _cos(pair.vec(doc.title), pair.vec(rec.title))
+        out.append((not same_period, -(rec.level or 0), -round(alike, 2), i, rec.iri))
+    # Nearest the document first (the district plan's via is the province's plan), then text order.
+    out.sort()
+    return tuple(r[-1] for r in out[:1])
 
 
 def _higher(parent: DocRec, child: DocRec) -> bool:
@@ -194,6 +220,14 @@ def _higher(parent: DocRec, child: DocRec) -> bool:
     if parent.level == 0:
         return True
     return parent.province is not None and parent.province == child.province
+
+
+def _fit(children: list[TaskRec], parents: list[TaskRec]) -> float:
+    """How well a set of local tasks matches a candidate document's tasks (sum of best scores)."""
+    if not parents:
+        return 0.0
+    index = _Index.build([p.title + " " + p.body[:3000] for p in parents])
+    return sum(max(score(c, p, index) for p in parents) for c in children)
 
 
 def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THRESHOLD) -> list[Derivation]:
@@ -208,6 +242,9 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
         if d is None:
             continue
         cands, via = candidate_documents(d, docs, has_tasks)
+        if len(cands) > 1:
+            # A plan carries down one plan above it: take the candidate its tasks match best.
+            cands = [max(cands, key=lambda c: _fit(children, by_doc.get(c, [])))]
         pool = [t for c in cands for t in by_doc.get(c, [])]
         if not pool:
             continue

@@ -19,8 +19,16 @@ from ..model import Assignment, Citation, Document, Extraction, Initiative, Sign
 from .assignments import find_assignments, find_initiatives
 from .citations import dedupe, find_citations, resolve_issuer
 from .clean import Cleaned, clean
-from .header import (find_attachments, find_recipients, find_signer, find_title, issuer_block, news_date,
-                     parse_header, school_year, sentence_case)
+from .header import (
+    find_attachments,
+    find_recipients,
+    find_signer,
+    find_title,
+    news_date,
+    parse_header,
+    school_year,
+    sentence_case,
+)
 from .numbers import date_match, find_numbers, match_to_iso
 from .resolve import Context, default_resolver
 from .tasks import find_tasks, is_organisation_heading, sections
@@ -248,6 +256,8 @@ def extract_text(text: str, source: str, resolver=None) -> Extraction:
         if d.school_year is None:
             d.school_year = school_year(d.title) or (school_year(t[d.start:d.start + 1500]) if d.kind != "Decision" else None)
         d.jurisdiction = _jurisdiction(d.ctx, d.issuer, resolver)
+        if d.kind == "NewsArticle" and d.jurisdiction is None and not d.ctx.province:
+            d.jurisdiction = "national"  # a news page that names no province reports national news
         found = dedupe(find_citations(t, d.start, d.end, resolver, d.ctx, own))
         for f in found:
             citations.append(Citation(d.key, f.kind, f.number, f.title, f.issuer, f.date, f.year, f.relation,

@@ -168,6 +168,8 @@ def find_citations(text: str, start: int, end: int, resolver, ctx, own_numbers=f
             after = dm.end()
         phrase, pend = _issuer_phrase(text, after, end)
         issuer = resolve_issuer(phrase, resolver, ctx)
+        if issuer is not None:
+            after = pend  # the evidence reads on to the issuer: "... ngày 11/9/2023 của Sở ..."
         if issuer is None:
             # "chỉ đạo của Chủ tịch UBND tỉnh tại Công văn số ..." names the issuer before the number.
             pm = re.search(r"của\s+((?:(?!của\s)[^,;.\n]){3,80}?)\s+(?:tại|theo)\s*$", text[max(start, kind_start - 120):kind_start])
@@ -183,13 +185,17 @@ def find_citations(text: str, start: int, end: int, resolver, ctx, own_numbers=f
             if ym:
                 year = int(ym.group(1))
         title = None
-        tm = re.match(r"[\s,]{0,3}(?:về\s+việc|về|V/v)\s+([^;\n]{5,220}?)(?=[;.]\s|[;\n]|$)", text[pend:min(end, pend + 260)])
+        # Why: the subject follows the issuer: "... của Bộ trưởng Bộ GD&ĐT ban hành Kế hoạch nhiệm vụ ...",
+        # "... về việc phê duyệt Đề án ..."; it ends at the clause, or where a new body starts ", Phòng ...".
+        tm = re.match(r"[\s,]{0,3}((?:về\s+việc|về|V/v|ban\s+hành|phê\s+duyệt|quy\s+định)\s+[^;\n]{5,220}?)"
+                      r"(?=[;.]\s|[;\n]|,\s+(?:[A-ZĐ]|với\s)|$)", text[pend:min(end, pend + 260)])
         if tm:
             title = " ".join(tm.group(1).split()).strip(" ,“”\"")
+            title = re.sub(r"^(?:về\s+việc|về|V/v)\s+", "", title)
         clause = _clause_start(text, kind_start, start)
         rel = relation_for(text, clause, kind_start)
         out.append(FoundCitation(kind, n.number, title, issuer, date, year, rel, kind_start,
-                                 max(n.end, after if date else n.end), n.issuer_code))
+                                 max(n.end, after), n.issuer_code))
     out.extend(_find_laws(text, start, end, out, resolver, ctx))
     return out
 

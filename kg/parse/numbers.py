@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 
 _UP = "A-ZĐÀ-ỸẠ-Ỹ"  # upper-case letters, Vietnamese included (the range covers the precomposed block)
-_CODE = rf"[A-ZĐ][A-Za-zĐ0-9&.]{{0,20}}"
+_CODE = r"[A-ZĐ][A-Za-zĐ0-9&.]{0,20}"
 # Why: the two shapes of a số ký hiệu. State bodies write NUMBER[/YEAR]/CODE[-CODE...]
 # ("30/2021/QĐ-TTg", "1587/SGDĐT-VP", "364/TTr-BNG-\nNVVH" broken across a line); Party bodies
 # write NUMBER-KIND/ISSUER ("72-QĐ/TW", "49-CT /TW"). Headers put spaces around the separators

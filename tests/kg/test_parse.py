@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from luocdo.kg.parse import extract_text
 from luocdo.kg.parse.clean import clean
 from luocdo.kg.parse.numbers import canonical_number, find_numbers, parse_date_phrase

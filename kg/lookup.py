@@ -1,0 +1,238 @@
+"""Friendly names -> IRIs: a document by its number (with issuer and year when ambiguous), a task by
+its document and number, a body by any spelling. Used by the CLI, the query parameters and views.
+
+Every value from the user is bound as an RDF term; nothing is formatted into query text.
+
+>>> from luocdo.kg.store import Store
+>>> find_documents(Store.open("memory:"), "171/KH-PGDĐT")
+[]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .errors import IdentityError
+from .iri import LO, canonical_number, fold
+
+_PREFIXES = f"""PREFIX lo: <{LO}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    """What a trace or a view shows of a document."""
+
+    iri: str
+    kind: str | None
+    number: str | None
+    issuer: str | None
+    date: str | None
+    year: int | None
+    stub: bool
+    title: str | None = None
+    label: str | None = None
+
+    def to_json(self) -> dict:
+        """The document part of a trace step (``luocdo trace --format json``)."""
+        return {"iri": self.iri, "kind": self.kind, "number": self.number, "issuer": self.issuer,
+                "date": self.date, "stub": self.stub}
+
+    def short(self) -> str:
+        """``Plan 171/KH-PGDĐT of Phòng Giáo dục và Đào tạo huyện Gia Lộc (2023-09-14)``."""
+        what = self.number or (f"“{self.title}”" if self.title else self.iri.rsplit("/", 1)[-1])
+        who = f" of {self.issuer}" if self.issuer else ""
+        when = f" ({self.date or self.year})" if (self.date or self.year) else ""
+        return f"{self.kind or 'Document'} {what}{who}{when}"
+
+
+def _value(term) -> str | None:
+    return None if term is None else term.value
+
+
+def _kind_of(types: list[str]) -> str | None:
+    local = [t[len(LO):] for t in types if t.startswith(LO)]
+    generic = {"Document", "LegalDocument"}
+    specific = [k for k in local if k not in generic]
+    return sorted(specific)[0] if specific else (local[0] if local else None)
+
+
+_DOC_QUERY = _PREFIXES + """
+SELECT ?doc ?number ?issuer ?date ?year ?stub ?title ?label (GROUP_CONCAT(STR(?type); separator=" ") AS ?types)
+WHERE {
+  ?doc a lo:Document .
+  OPTIONAL { ?doc lo:number ?number }
+  OPTIONAL { ?doc lo:issuedBy/rdfs:label ?issuer }
+  OPTIONAL { ?doc lo:issuedOn ?date }
+  OPTIONAL { ?doc lo:year ?year }
+  OPTIONAL { ?doc lo:stub ?stub }
+  OPTIONAL { ?doc lo:title ?title }
+  OPTIONAL { ?doc rdfs:label ?label }
+  OPTIONAL { ?doc a ?type }
+}
+GROUP BY ?doc ?number ?issuer ?date ?year ?stub ?title ?label
+"""
+
+
+def _doc_rows(store, where_doc: ox.NamedNode | None = None, number: str | None = None) -> list[DocInfo]:
+    q = _DOC_QUERY
+    bindings = {}
+    if where_doc is not None:
+        bindings["doc"] = where_doc
+    if number is not None:
+        # A substituted variable must occur in a required pattern, not only under OPTIONAL.
+        q = q.replace("?doc a lo:Document .", "?doc a lo:Document ; lo:number ?number .", 1)
+        bindings["number"] = ox.Literal(number)
+    out: dict[str, DocInfo] = {}
+    for row in store.query(q, bindings or None).rows:
+        doc, num, issuer, date, year, stub, title, label, types = row
+        iri = doc.value
+        if iri in out:
+            continue
+        y = _value(year)
+        out[iri] = DocInfo(iri, _kind_of((_value(types) or "").split()), _value(num), _value(issuer), _value(date),
+                           int(y[:4]) if y and y[:4].isdigit() else None,
+                           _value(stub) == "true", _value(title), _value(label))
+    return list(out.values())
+
+
+def document_info(store, iri: str) -> DocInfo:
+    """The facts of one document IRI."""
+    rows = _doc_rows(store, where_doc=ox.NamedNode(iri))
+    if not rows:
+        raise IdentityError(f"no document {iri!r} in the store")
+    return rows[0]
+
+
+def _numbers_in_store(store) -> list[str]:
+    q = _PREFIXES + "SELECT DISTINCT ?n WHERE { ?d lo:number ?n }"
+    return [r[0].value for r in store.query(q).rows]
+
+
+def number_key(number: str) -> str:
+    """Comparison key of a number: canonical, upper case, Đ as D, no leading zeros (08/CT-TTg = 8/CT-TTg)."""
+    n = canonical_number(unicodedata.normalize("NFC", number))
+    return re.sub(r"^0+(?=\d)", "", n.replace("Đ", "D").replace("đ", "d").upper())
+
+
+def find_documents(store, number: str, issuer: str | None = None, year: int | None = None) -> list[DocInfo]:
+    """Documents with this number (any spelling: ``4725/QĐ-BGD&ĐT`` finds ``4725/QĐ-BGDĐT``)."""
+    key = number_key(number)
+    matches = [n for n in _numbers_in_store(store) if number_key(n) == key]
+    out: list[DocInfo] = []
+    for n in matches:
+        out.extend(_doc_rows(store, number=n))
+    if issuer:
+        f = fold(issuer)
+        out = [d for d in out if d.issuer and (f in fold(d.issuer) or fold(d.issuer) in f)]
+    if year:
+        out = [d for d in out if d.year == int(year)]
+    return sorted(out, key=lambda d: (d.stub, d.iri))
+
+
+def closest_numbers(store, number: str, n: int = 5) -> list[str]:
+    """Numbers in the store that look most like ``number`` (for "did you mean")."""
+    import difflib
+
+    key = number_key(number)
+    known = sorted(set(_numbers_in_store(store)))
+    return difflib.get_close_matches(key, known, n=n, cutoff=0.4) or [k for k in known if key.split("/")[0] in k][:n]
+
+
+def resolve_document(store, ref: str, issuer: str | None = None, year: int | None = None) -> DocInfo:
+    """One document from an IRI or a number; ambiguity and absence are errors that list candidates."""
+    ref = unicodedata.normalize("NFC", ref.strip())
+    if ref.startswith(("http://", "https://")):
+        return document_info(store, ref)
+    found = find_documents(store, ref, issuer, year)
+    ingested = [d for d in found if not d.stub]
+    if len(found) > 1 and len(ingested) == 1:
+        return ingested[0]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        near = closest_numbers(store, ref)
+        hint = f"; closest: {', '.join(near)}" if near else ""
+        raise IdentityError(f"no document {ref!r} in the store{hint}")
+    listed = "; ".join(d.short() for d in found[:8])
+    raise IdentityError(f"{ref!r} names {len(found)} documents ({listed}); give --issuer or --year")
+
+
+_TASKS_QUERY = _PREFIXES + """
+SELECT ?task ?number ?title ?doc WHERE {
+  ?task a lo:Task ; lo:taskNumber ?number .
+  { ?task lo:taskOf ?doc } UNION { ?task lo:subTaskOf+/lo:taskOf ?doc }
+  OPTIONAL { ?task lo:title ?title }
+}
+"""
+
+
+def tasks_of(store, doc_iri: str) -> list[tuple[str, str, str | None]]:
+    """(task IRI, number, title) of a document's tasks, in number order."""
+    rows = store.query(_TASKS_QUERY + "", None).rows
+    out = [(r[0].value, r[1].value, _value(r[2])) for r in rows if r[3].value == doc_iri]
+
+    def order(t):
+        return [int(p) if p.isdigit() else p for p in re.split(r"[.]", t[1])]
+
+    return sorted(out, key=lambda t: [str(x).zfill(4) for x in order(t)])
+
+
+def resolve_task(store, doc_ref: str, number: str | None = None, issuer: str | None = None,
+                 year: int | None = None) -> str:
+    """A task IRI from ``(document, task number)`` or from a task IRI."""
+    if number is None and doc_ref.startswith(("http://", "https://")):
+        return doc_ref
+    doc = resolve_document(store, doc_ref, issuer, year)
+    tasks = tasks_of(store, doc.iri)
+    want = unicodedata.normalize("NFC", (number or "").strip().rstrip("."))
+    for iri, num, _title in tasks:
+        if num == want or (num.split(".")[-1] == want and "." not in want and num.count(".") == 1 and \
+                not any(n2 == want for _, n2, _ in tasks)):
+            return iri
+    listed = ", ".join(n for _, n, _ in tasks[:30]) or "none"
+    raise IdentityError(f"{doc.short()} has no task {want!r} (its tasks: {listed})")
+
+
+_BODIES_QUERY = _PREFIXES + """
+SELECT ?body ?label (GROUP_CONCAT(?alt; separator="\\u001f") AS ?alts) WHERE {
+  ?body a lo:Body ; rdfs:label ?label .
+  OPTIONAL { ?body skos:altLabel ?alt }
+} GROUP BY ?body ?label
+"""
+
+
+def find_bodies(store, query: str) -> list[tuple[str, str]]:
+    """(IRI, label) of bodies in the store whose label or a spelling contains the query, accents ignored."""
+    q = fold(query)
+    out = []
+    for body, label, alts in store.query(_BODIES_QUERY).rows:
+        names = [label.value, *((_value(alts) or "").split("\u001f"))]
+        if any(q and q in fold(n) for n in names if n):
+            out.append((body.value, label.value))
+    exact = [b for b in out if fold(b[1]) == q]
+    return exact + sorted((b for b in out if b not in exact), key=lambda b: len(b[1]))
+
+
+def resolve_body(store, name: str) -> str:
+    """One body IRI from an IRI or a name (canonicalised through the registry first)."""
+    name = unicodedata.normalize("NFC", name.strip())
+    if name.startswith(("http://", "https://")):
+        return name
+    try:
+        from .bodies import registry
+
+        canonical = registry().canonical(name) or name
+    except ImportError:  # pragma: no cover - the registry ships with the package
+        canonical = name
+    for cand in (canonical, name):
+        found = find_bodies(store, cand)
+        if found:
+            return found[0][0]
+    raise IdentityError(f"no body {name!r} in the store (try 'luocdo bodies {name}')")

@@ -1,0 +1,373 @@
+"""Where a task came from: derivations over the whole store, trace chains, delegation, coverage.
+
+:func:`build_derivations` reads every document and task from the store, asks :mod:`.derive` which
+task each local task carries down, and writes the answer into one derived graph
+(``graph/derivations``) as ``lo:derivedFrom`` plus a qualified ``lo:Derivation``. The trace then
+walks ``lo:derivedFrom`` upwards with networkx (cycles are reported, never followed twice).
+
+>>> from luocdo.kg.store import Store
+>>> build_derivations(Store.open("memory:"))
+0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pyoxigraph as ox
+
+from . import derive
+from .errors import IdentityError
+from .iri import BASE, LO
+from .lookup import DocInfo, document_info
+
+DERIVATIONS_GRAPH = BASE + "graph/derivations"
+_PROV = "http://www.w3.org/ns/prov#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LEVELS = {"central": 0, "provincial": 1, "district": 2, "commune": 3, "institution": 4}
+
+_P = f"""PREFIX lo: <{LO}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+_DOCS_Q = _P + """
+SELECT ?doc ?issuer ?sy ?year ?stub ?title ?jur ?kind WHERE {
+  ?doc a lo:Document .
+  OPTIONAL { ?doc lo:issuedBy/rdfs:label ?issuer }
+  OPTIONAL { ?doc lo:schoolYear ?sy }
+  OPTIONAL { ?doc lo:year ?year }
+  OPTIONAL { ?doc lo:stub ?stub }
+  OPTIONAL { ?doc lo:title ?title }
+  OPTIONAL { ?doc lo:jurisdiction/rdfs:label ?jur }
+  OPTIONAL { ?doc a ?kind . FILTER(?kind = lo:NewsArticle) }
+}
+"""
+_CITES_Q = _P + """
+SELECT ?doc ?cited ?rel WHERE {
+  ?c a lo:Citation ; lo:citing ?doc ; lo:cited ?cited ; lo:relation ?rel .
+  OPTIONAL { ?c lo:charStart ?start }
+} ORDER BY ?doc ?start
+"""
+_PROMULGATES_Q = _P + "SELECT ?decision ?doc WHERE { ?decision lo:promulgates ?doc }"
+_TASKS_Q = _P + """
+SELECT ?task ?doc ?number ?title ?body WHERE {
+  ?task a lo:Task ; lo:taskOf ?doc ; lo:taskNumber ?number .
+  OPTIONAL { ?task lo:title ?title }
+  OPTIONAL { ?task lo:evidence ?body }
+}
+"""
+
+
+def _v(term) -> str | None:
+    return None if term is None else term.value
+
+
+def _registry():
+    from .bodies import registry
+
+    return registry()
+
+
+def _sector(*texts: str | None) -> str | None:
+    folded = derive.fold(" ".join(t for t in texts if t))
+    if re.search(r"giao duc|nam hoc|truong (?:mam non|tieu hoc|thcs|thpt)|dao tao", folded):
+        return "education"
+    return None
+
+
+def collect(store) -> tuple[dict[str, derive.DocRec], list[derive.TaskRec]]:
+    """Documents and top-level tasks of the store as derivation records."""
+    reg = _registry()
+    parents: dict[str, list[str]] = {}
+    implements: dict[str, list[str]] = {}
+    for doc, cited, rel in store.query(_CITES_Q).rows:
+        if rel.value.endswith(("#reportsOn",)):
+            continue
+        parents.setdefault(doc.value, []).append(cited.value)
+        if rel.value.endswith(("#implements", "#basedOn")):
+            implements.setdefault(doc.value, []).append(cited.value)
+    # An attached plan carries down what its decision implements.
+    for decision, doc in store.query(_PROMULGATES_Q).rows:
+        parents.setdefault(doc.value, []).extend(parents.get(decision.value, []))
+        implements.setdefault(doc.value, []).extend(implements.get(decision.value, []))
+    docs: dict[str, derive.DocRec] = {}
+    for doc, issuer, sy, year, stub, title, jur, _news in store.query(_DOCS_Q).rows:
+        iri = doc.value
+        if iri in docs:
+            continue
+        iss = _v(issuer)
+        level = _LEVELS.get(reg.level(iss) or "") if iss else None
+        province = reg.find_province(iss) if iss else None
+        j = _v(jur) or ""
+        if province is None and j and j != "national":
+            province = reg.find_province(j.rsplit(",", 1)[-1])
+        if level is None and j:
+            if j == "national":
+                level = 0
+            else:
+                province = province or reg.find_province(j)
+                level = 2 if re.match(r"(huyện|thị xã|quận)\b", j) else (1 if province else None)
+        period = _v(sy) or (_v(year)[:4] if _v(year) else None)
+        docs[iri] = derive.DocRec(iri, level, province, period,
+                                  "education" if _v(sy) else _sector(_v(title), iss),
+                                  _v(stub) == "true", tuple(dict.fromkeys(parents.get(iri, []))),
+                                  tuple(dict.fromkeys(implements.get(iri, []))), _v(title) or "")
+    tasks = [derive.TaskRec(t.value, d.value, n.value, _v(ti) or "", _v(b) or "")
+             for t, d, n, ti, b in store.query(_TASKS_Q).rows]
+    return docs, tasks
+
+
+def _iri(s: str) -> ox.NamedNode:
+    return ox.NamedNode(s)
+
+
+def derivation_quads(derivations: list[derive.Derivation]) -> list[ox.Quad]:
+    """The triples of the derivations graph (with the closure: lo:derivedFrom is a prov:wasDerivedFrom)."""
+    g = _iri(DERIVATIONS_GRAPH)
+    out: list[ox.Quad] = []
+
+    def add(s, p, o):
+        out.append(ox.Quad(_iri(s), _iri(p), o if isinstance(o, ox.Literal | ox.NamedNode) else _iri(o), g))
+
+    for d in derivations:
+        node = BASE + "derivation/" + hashlib.sha1(f"{d.derived} {d.source}".encode()).hexdigest()[:16]
+        add(d.derived, LO + "derivedFrom", d.source)
+        add(d.derived, _PROV + "wasDerivedFrom", d.source)
+        add(node, _RDF_TYPE, LO + "Derivation")
+        add(node, _RDF_TYPE, _PROV + "Derivation")
+        add(node, _RDF_TYPE, _PROV + "Influence")
+        add(node, LO + "derived", d.derived)
+        add(node, LO + "source", d.source)
+        add(node, LO + "score", ox.Literal(f"{d.score:.4f}", datatype=_iri(_XSD + "decimal")))
+        add(node, LO + "method", ox.Literal(d.method))
+        add(node, LO + "evidence", ox.Literal(f"«{d.derived_text}» ~ «{d.source_text}»"))
+        for v in d.via:
+            add(node, LO + "via", v)
+    return out
+
+
+def build_derivations(store, threshold: float = derive.THRESHOLD) -> int:
+    """Recompute the derivations graph from everything in the store; returns how many were found."""
+    docs, tasks = collect(store)
+    found = derive.derive(docs, tasks, threshold)
+    store.replace_graph(DERIVATIONS_GRAPH, derivation_quads(found))
+    return len(found)
+
+
+# -- tracing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One task of a trace, with the document that holds it and why it is linked to the step below."""
+
+    iri: str
+    document: DocInfo
+    number: str
+    title: str | None
+    score: float | None = None
+    via: tuple[DocInfo, ...] = ()
+    evidence: str | None = None
+
+    def to_json(self) -> dict:
+        """A STEP of ``luocdo trace --format json``."""
+        return {"iri": self.iri, "document": self.document.to_json(),
+                "task": {"number": self.number, "title": self.title}, "score": self.score,
+                "via": [v.to_json() for v in self.via], "evidence": self.evidence}
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A task and the chain of tasks it carries down, up to its top origin."""
+
+    task: Step
+    chain: tuple[Step, ...] = ()
+    cycle: tuple[str, ...] = ()
+
+    @property
+    def origin(self) -> Step | None:
+        """The top of the chain, or None when the task has no higher origin."""
+        return self.chain[-1] if self.chain else None
+
+    def to_json(self) -> dict:
+        """``{"task": STEP, "chain": [STEP, ...], "origin": STEP or null}``."""
+        return {"task": self.task.to_json(), "chain": [s.to_json() for s in self.chain],
+                "origin": self.origin.to_json() if self.origin else None,
+                **({"cycle": list(self.cycle)} if self.cycle else {})}
+
+
+_TASK_Q = _P + """
+SELECT ?task ?doc ?number ?title WHERE {
+  ?task a lo:Task ; lo:taskNumber ?number .
+  { ?task lo:taskOf ?doc } UNION { ?task lo:subTaskOf/lo:taskOf ?doc }
+  OPTIONAL { ?task lo:title ?title }
+}
+"""
+_UP_Q = _P + """
+SELECT ?task ?parent ?d ?score ?evidence WHERE {
+  ?task lo:derivedFrom ?parent .
+  ?d a lo:Derivation ; lo:derived ?task ; lo:source ?parent .
+  OPTIONAL { ?d lo:score ?score }
+  OPTIONAL { ?d lo:evidence ?evidence }
+}
+"""
+_VIA_Q = _P + "SELECT ?d ?via WHERE { ?d a lo:Derivation ; lo:via ?via }"
+_CITATION_EVIDENCE_Q = _P + """
+SELECT ?citing ?cited ?evidence WHERE { ?c a lo:Citation ; lo:citing ?citing ; lo:cited ?cited ; lo:evidence ?evidence }
+"""
+
+
+def _task_row(store, task_iri: str) -> tuple[str, str, str | None]:
+    rows = store.query(_TASK_Q, {"task": _iri(task_iri)}).rows
+    if not rows:
+        raise IdentityError(f"no task {task_iri!r} in the store")
+    _t, doc, number, title = rows[0]
+    return doc.value, number.value, _v(title)
+
+
+def _citation_evidence(store, citing: str, cited: str) -> str | None:
+    rows = store.query(_CITATION_EVIDENCE_Q, {"citing": _iri(citing), "cited": _iri(cited)}).rows
+    return " ".join(rows[0][2].value.split()) if rows else None
+
+
+def trace_task(store, task_iri: str, max_depth: int = 12) -> Trace:
+    """The chain from ``task_iri`` up ``lo:derivedFrom`` to its top origin, with evidence at every step."""
+    doc_iri, number, title = _task_row(store, task_iri)
+    start = Step(task_iri, document_info(store, doc_iri), number, title)
+    graph = nx.DiGraph()
+    current, chain, below = task_iri, [], start
+    cycle: tuple[str, ...] = ()
+    for _ in range(max_depth):
+        rows = store.query(_UP_Q, {"task": _iri(current)}).rows
+        if not rows:
+            break
+        _t, parent, dnode, score, evidence = rows[0]
+        graph.add_edge(current, parent.value)
+        try:
+            cyc = nx.find_cycle(graph, current)
+            cycle = tuple(e[0] for e in cyc)
+            break
+        except nx.NetworkXNoCycle:
+            pass
+        p_doc, p_number, p_title = _task_row(store, parent.value)
+        via_iris = [r[1].value for r in store.query(_VIA_Q, {"d": dnode}).rows]
+        via = tuple(document_info(store, v) for v in via_iris)
+        link = via_iris[0] if via_iris else p_doc
+        why = _citation_evidence(store, below.document.iri, link)
+        parts = [f"cites: “{why}”"] if why else []
+        if _v(evidence):
+            parts.append(f"titles: {evidence.value}")
+        step = Step(parent.value, document_info(store, p_doc), p_number, p_title,
+                    float(score.value) if score is not None else None, via, "; ".join(parts) or None)
+        chain.append(step)
+        below, current = step, parent.value
+    return Trace(start, tuple(chain), cycle)
+
+
+# -- delegation ------------------------------------------------------------------------------------
+
+_ASSIGNED_Q = _P + """
+SELECT ?of ?a ?body ?role ?evidence WHERE {
+  ?a a lo:Assignment ; lo:assignmentOf ?of ; lo:assignee/rdfs:label ?body ; lo:role ?role .
+  OPTIONAL { ?a lo:evidence ?evidence }
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One level of a delegation chain: a document (and task), its issuer, the bodies assigned."""
+
+    document: DocInfo
+    task: str | None
+    issuer: str | None
+    assigned: tuple[tuple[str, str, str | None], ...] = field(default=())
+
+
+def _assigned(store, of: str) -> list[tuple[str, str, str | None]]:
+    rows = store.query(_ASSIGNED_Q, {"of": _iri(of)}).rows
+    order = {"Lead": 0, "Cooperate": 1, "Responsible": 2, "Advise": 3, "Report": 4}
+    out = sorted({(r[3].value.rsplit("#", 1)[-1], r[2].value, _v(r[4])) for r in rows},
+                 key=lambda x: (order.get(x[0], 9), x[1]))
+    return [(role.lower(), body, ev) for role, body, ev in out]
+
+
+def delegation(store, trace: Trace) -> list[Level]:
+    """From the top origin down to the task: who issued each level and who was assigned, in which role.
+
+    Stubs passed through (a provincial plan whose text is not ingested) are levels of their own,
+    with their issuer and no assignments.
+    """
+    levels: list[Level] = []
+    steps = [*reversed(trace.chain), trace.task]
+    for i, step in enumerate(steps):
+        assigned = _assigned(store, step.iri) or _assigned(store, step.document.iri)
+        levels.append(Level(step.document, step.number, step.document.issuer, tuple(assigned)))
+        # The step below this one reached it through these stubs (top-down: the far ones first).
+        if i + 1 < len(steps):
+            below = steps[i + 1]
+            link = next((s for s in trace.chain if s.iri == step.iri), None)
+            if link is not None and below is not None:
+                for v in reversed(link.via):
+                    levels.append(Level(v, None, v.issuer, ()))
+    return levels
+
+
+# -- coverage --------------------------------------------------------------------------------------
+
+_DERIVED_IN_DOC_Q = _P + """
+SELECT ?doc ?task ?parent ?score WHERE {
+  ?task lo:taskOf ?doc ; lo:derivedFrom ?parent .
+  ?d a lo:Derivation ; lo:derived ?task ; lo:source ?parent ; lo:score ?score .
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How a plan carries down the plan(s) above it."""
+
+    document: DocInfo
+    parents: tuple[DocInfo, ...]
+    kept: tuple[tuple[str, str | None, str, str | None, float], ...]  # parent no, title, own no, title, score
+    dropped: tuple[tuple[str, str, str | None], ...]  # parent doc number/label, parent task no, title
+    added: tuple[tuple[str, str | None], ...]  # own task no, title
+
+
+def coverage(store, doc_iri: str) -> Coverage:
+    """Which parent tasks a document keeps (with its task), which it drops, which tasks it adds."""
+    from .lookup import tasks_of
+
+    doc = document_info(store, doc_iri)
+    own = tasks_of(store, doc_iri)
+    top_own = [t for t in own if "." not in t[1]]
+    rows = store.query(_DERIVED_IN_DOC_Q, {"doc": _iri(doc_iri)}).rows
+    parent_of = {r[1].value: (r[2].value, float(r[3].value)) for r in rows}
+    parent_docs: dict[str, DocInfo] = {}
+    for p, _s in parent_of.values():
+        pdoc, _n, _t = _task_row(store, p)
+        parent_docs.setdefault(pdoc, document_info(store, pdoc))
+    g = nx.DiGraph()
+    for t, (p, s) in parent_of.items():
+        g.add_edge(t, p, score=s)
+    titles = {t[0]: (t[1], t[2]) for t in own}
+    kept, matched = [], set()
+    for pdoc in parent_docs:
+        for p_iri, p_no, p_title in tasks_of(store, pdoc):
+            if "." in p_no:
+                continue
+            children = [u for u in (g.predecessors(p_iri) if p_iri in g else [])]
+            for c in children:
+                matched.add(c)
+                kept.append((p_no, p_title, titles[c][0], titles[c][1], g.edges[c, p_iri]["score"]))
+    dropped = []
+    for pdoc, info in parent_docs.items():
+        for p_iri, p_no, p_title in tasks_of(store, pdoc):
+            if "." not in p_no and not (p_iri in g and any(True for _ in g.predecessors(p_iri))):
+                dropped.append((info.number or info.label or info.iri, p_no, p_title))
+    added = [(n, ti) for iri, n, ti in top_own if iri not in parent_of]
+    return Coverage(doc, tuple(parent_docs.values()), tuple(kept), tuple(dropped), tuple(added))
