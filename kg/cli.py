@@ -25,7 +25,7 @@ from typing import Any
 
 import click
 
-from .errors import LuocdoError, StoreError, UsageError
+from .errors import LuocdoError, UsageError
 
 
 class _Main(click.Group):
@@ -139,37 +139,28 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     Re-ingesting a file replaces exactly its graph. A file that cannot be read is reported on
     stderr and skipped; the others are ingested, and the exit code is 1.
     """
-    from .store import IngestCounts, ingest_file
+    from .ingest import Ingester
 
     files = list(_source_files(paths))
-    total, failed = IngestCounts(), 0
     interactive = sys.stderr.isatty()
-    late: list[str] = []  # with a progress bar on screen, errors wait until it is done
     with _open(ctx, create=True) as store:
-        store.load_ontology()
+        ingester = Ingester(store)
         bar_context = click.progressbar(files, label="ingesting", file=sys.stderr) if interactive else None
         with bar_context or _plain(files) as bar:
             for path in bar:
-                try:
-                    total = total + ingest_file(store, path)
-                except StoreError:
-                    raise  # the store itself failed: the other files would fail alike
-                except LuocdoError as e:
-                    failed += 1
-                    message = str(e) if str(e).startswith(str(path)) else f"{path}: {e}"
-                    if interactive:
-                        late.append(message)
-                    else:
+                before = len(ingester.result.failures)
+                ingester.ingest_path(path)
+                if not interactive:
+                    for message in ingester.result.failures[before:]:
                         click.echo(f"luocdo: {message}", err=True)
-        store.update_derived()
-        from .trace import build_derivations  # after the stubs: derivation reads them
-
-        derived = build_derivations(store)
-    for message in late:
-        click.echo(f"luocdo: {message}", err=True)
-    click.echo(f"ingested {total.files} files: {total.documents} documents, {total.citations} citations, "
-               f"{total.tasks} tasks, {total.assignments} assignments"
-               + f"; {derived} task derivations"
+        r = ingester.finish()
+    if interactive:  # with a progress bar on screen, errors wait until it is done
+        for message in r.failures:
+            click.echo(f"luocdo: {message}", err=True)
+    failed = len(r.failures)
+    click.echo(f"ingested {r.files} files: {r.documents} documents, {r.citations} citations, "
+               f"{r.tasks} tasks, {r.assignments} assignments; {r.derivations} task derivations"
+               + (f"; {r.unresolved} unresolved citations (luocdo unresolved)" if r.unresolved else "")
                + (f"; {failed} file{'s' if failed != 1 else ''} failed" if failed else ""))
     if failed:
         ctx.exit(1)
@@ -319,9 +310,11 @@ def validate(ctx: click.Context) -> None:
 
 
 # -- feature commands: each lives in its own kg/cli_*.py and registers itself here ----------------
+from .cli_identity import register as _r_identity  # noqa: E402
 from .cli_trace import register as _r_trace  # noqa: E402
 
 _r_trace(main)
+_r_identity(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -101,7 +101,8 @@ def document(kind: str, number: str | None, title: str | None, issuer: str | Non
     'https://w3id.org/luocdo/id/doc/unknown/2019/t-77940961e549'
     """
     head = f"{BASE}doc/{slug(issuer or '') or 'unknown'}/{year if year is not None else 'undated'}/"
-    number_slug = slug(canonical_number(number)) if number else ""
+    # "08/CT-TTg" and "8/CT-TTg" are one document: the sequence number's leading zeros do not count.
+    number_slug = re.sub(r"^0+(?=\d)", "", slug(canonical_number(number))) if number else ""
     if number_slug:
         return head + number_slug
     if title and fold(title):

@@ -1,0 +1,236 @@
+"""Ingest with identity: citations are resolved against what the store and the batch already know.
+
+A citation that names a document without its year or issuer ("theo Quyết định số 72-QĐ/TW")
+takes them from the one known document with that number; when two known documents fit, the
+citation stays as it was written and is recorded as unresolved, with the candidates
+(``lo:resolved false``, ``lo:candidate``), instead of guessing. A file ingested before the
+document that completes its citations is re-ingested at the end of the batch, so the order of
+files does not change the graph.
+
+>>> from luocdo.kg.store import Store
+>>> Ingester(Store.open("memory:")).finish().derivations
+0
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+import pyoxigraph as ox
+
+from . import iri
+from .errors import LuocdoError, ParseError, ReadError, StoreError
+from .lookup import number_key
+from .model import Citation, Extraction
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_P = f"PREFIX lo: <{iri.LO}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+_KNOWN_Q = _P + """
+SELECT ?doc ?number ?issuer ?year WHERE {
+  ?doc lo:number ?number .
+  OPTIONAL { ?doc lo:issuedBy/rdfs:label ?issuer }
+  OPTIONAL { ?doc lo:year ?year }
+}
+"""
+_PARTIAL_Q = _P + """
+SELECT DISTINCT ?src ?number WHERE {
+  ?c a lo:Citation ; lo:cited ?doc ; lo:sourceFile ?src .
+  ?doc lo:number ?number .
+  FILTER NOT EXISTS { ?doc lo:year ?y . ?doc lo:issuedBy ?b }
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A document known by number, issuer and year (both needed for its identity)."""
+
+    iri: str
+    issuer: str | None
+    year: int | None
+
+
+@dataclass
+class Result:
+    """What an ingest did."""
+
+    files: int = 0
+    documents: int = 0
+    citations: int = 0
+    tasks: int = 0
+    assignments: int = 0
+    unresolved: int = 0
+    reingested: int = 0
+    derivations: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+class DocumentIndex:
+    """Number key -> the documents known with that number (from the store and the batch)."""
+
+    def __init__(self) -> None:
+        self.by_number: dict[str, dict[str, Known]] = {}
+
+    @classmethod
+    def from_store(cls, store) -> DocumentIndex:
+        """Everything the store already knows by number."""
+        index = cls()
+        for doc, number, issuer, year in store.query(_KNOWN_Q).rows:
+            y = year.value[:4] if year is not None else None
+            index._add(number.value, doc.value, issuer.value if issuer is not None else None,
+                       int(y) if y and y.isdigit() else None)
+        return index
+
+    def _add(self, number: str, doc_iri: str, issuer: str | None, year: int | None) -> None:
+        self.by_number.setdefault(number_key(number), {})[doc_iri] = Known(doc_iri, issuer, year)
+
+    def add_extraction(self, ex: Extraction) -> None:
+        """Learn the documents a file holds and the fully identified documents it cites."""
+        for d in ex.documents:
+            if d.number:
+                self._add(d.number, iri.document(d.kind, d.number, d.title, d.issuer, d.year), d.issuer, d.year)
+        for c in ex.citations:
+            if c.number and c.issuer and c.year:
+                self._add(c.number, iri.document(c.kind, c.number, c.title, c.issuer, c.year), c.issuer, c.year)
+
+    def candidates(self, c: Citation) -> list[Known]:
+        """Fully identified documents this citation may mean."""
+        if not c.number:
+            return []
+        out = []
+        for k in self.by_number.get(number_key(c.number), {}).values():
+            if k.issuer is None or k.year is None:
+                continue
+            if c.issuer and k.issuer != c.issuer:
+                continue
+            if c.year and k.year != c.year:
+                continue
+            out.append(k)
+        return out
+
+    def resolve(self, ex: Extraction) -> tuple[Extraction, list[tuple[Citation, list[Known]]]]:
+        """The extraction with incomplete citations completed, and the ambiguous ones with candidates."""
+        fixed: list[Citation] = []
+        ambiguous: list[tuple[Citation, list[Known]]] = []
+        for c in ex.citations:
+            if c.number and not (c.issuer and c.year):
+                cands = self.candidates(c)
+                if len(cands) == 1:
+                    k = cands[0]
+                    c = replace(c, issuer=k.issuer, year=k.year)
+                elif len(cands) > 1:
+                    ambiguous.append((c, cands))
+            fixed.append(c)
+        return replace(ex, citations=tuple(fixed)), ambiguous
+
+
+def unresolved_quads(quads: list[ox.Quad], ambiguous: list[tuple[Citation, list[Known]]]) -> list[ox.Quad]:
+    """``lo:resolved false`` and ``lo:candidate`` on the citation nodes of ambiguous citations."""
+    if not ambiguous or not quads:
+        return []
+    graph = quads[0].graph_name
+    cited_of: dict[str, str] = {}
+    for q in quads:
+        if q.predicate.value == iri.LO + "cited":
+            cited_of[q.subject.value] = q.object.value
+    out = []
+    for c, cands in ambiguous:
+        cited = iri.document(c.kind, c.number, c.title, c.issuer, c.year)
+        for node, target in cited_of.items():
+            if target != cited:
+                continue
+            out.append(ox.Quad(ox.NamedNode(node), ox.NamedNode(iri.LO + "resolved"),
+                               ox.Literal("false", datatype=_XSD_BOOLEAN), graph))
+            out.extend(ox.Quad(ox.NamedNode(node), ox.NamedNode(iri.LO + "candidate"), ox.NamedNode(k.iri), graph)
+                       for k in cands)
+    return out
+
+
+def extract_path(path: str | os.PathLike[str]) -> Extraction:
+    """Read and extract one file; errors name the file."""
+    from .parse import extract_text
+    from .reader import read_text
+
+    name = os.fspath(path)
+    try:
+        text = read_text(path)
+    except LuocdoError:
+        raise
+    except Exception as e:  # a decoder slip on one odd file must not stop the batch
+        raise ReadError(name, f"cannot be decoded: {type(e).__name__}: {e}") from e
+    try:
+        return extract_text(text, os.path.basename(name))
+    except LuocdoError as e:
+        raise type(e)(e if str(e).startswith(name) else f"{name}: {e}") from e
+    except Exception as e:  # a parser crash on one file: say which file, go on with the others
+        raise ParseError(f"{name}: the parser failed: {type(e).__name__}: {e}") from e
+
+
+class Ingester:
+    """Ingest files one by one into a store, resolving citations as it goes; :meth:`finish` once."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        store.load_ontology()
+        self.index = DocumentIndex.from_store(store)
+        self.result = Result()
+        self.seen: set[str] = set()
+
+    def ingest_extraction(self, ex: Extraction, path: str | os.PathLike[str]) -> None:
+        """Store one extraction as the graph of ``path`` (replacing what that file gave before)."""
+        from .triples import to_triples
+
+        self.index.add_extraction(ex)
+        resolved, ambiguous = self.index.resolve(ex)
+        quads = to_triples(resolved, path)
+        quads += unresolved_quads(quads, ambiguous)
+        self.store.replace_graph(iri.source_graph(path), quads)
+        r = self.result
+        r.files += 1
+        r.documents += len(ex.documents)
+        r.citations += len(ex.citations)
+        r.tasks += len(ex.tasks)
+        r.assignments += len(ex.assignments)
+        r.unresolved += len(ambiguous)
+        self.seen.add(iri.nfc(os.fspath(path)))
+
+    def ingest_path(self, path: str | os.PathLike[str]) -> None:
+        """Read, extract and store one file; a file that fails is recorded, not raised."""
+        try:
+            self.ingest_extraction(extract_path(path), path)
+        except StoreError:
+            raise  # the store itself failed: every other file would fail alike
+        except LuocdoError as e:
+            message = str(e)
+            self.result.failures.append(message if message.startswith(os.fspath(path)) else f"{path}: {message}")
+
+    def ingest_all(self, paths: Iterable[str | os.PathLike[str]]) -> Result:
+        """Ingest every path, then :meth:`finish`."""
+        for p in paths:
+            self.ingest_path(p)
+        return self.finish()
+
+    def finish(self) -> Result:
+        """Re-ingest files whose citations the batch has since completed; derive stubs and derivations."""
+        from .trace import build_derivations
+
+        again = []
+        for src, number in self.store.query(_PARTIAL_Q).rows:
+            cands = [k for k in self.index.by_number.get(number_key(number.value), {}).values()
+                     if k.issuer and k.year]
+            if len(cands) == 1 and os.path.exists(src.value):
+                again.append(src.value)
+        for src in dict.fromkeys(again):
+            before = self.result.files
+            try:
+                self.ingest_extraction(extract_path(src), src)
+            except LuocdoError:
+                continue  # it was readable a moment ago; if not now, its earlier graph stays
+            self.result.files = before
+            self.result.reingested += 1
+        self.store.update_derived()
+        self.result.derivations = build_derivations(self.store)
+        return self.result

@@ -1,0 +1,144 @@
+"""Identity across documents and time, on the seeds and the corpus, and on small written cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from luocdo.kg import lookup
+from luocdo.kg.cli import main
+from luocdo.kg.ingest import Ingester
+from luocdo.kg.store import Store
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+P = "PREFIX lo: <https://w3id.org/luocdo/ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+
+def _ingest(paths) -> Store:
+    store = Store.open("memory:")
+    Ingester(store).ingest_all(paths)
+    return store
+
+
+@pytest.fixture(scope="module")
+def everything():
+    files = sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "corpus").glob("*.txt"))
+    return _ingest(files)
+
+
+def test_no_two_document_iris_share_number_issuer_and_year(everything):
+    q = P + """SELECT ?key (COUNT(DISTINCT ?d) AS ?n) WHERE {
+      ?d a lo:Document ; lo:number ?num ; lo:issuedBy ?i ; lo:year ?y .
+      BIND(CONCAT(UCASE(STR(?num)), "|", STR(?i), "|", STR(?y)) AS ?key)
+    } GROUP BY ?key HAVING (COUNT(DISTINCT ?d) > 1)"""
+    assert everything.query(q).rows == []
+
+
+def test_72_qd_tw_is_one_node_cited_by_both_seed_files(everything):
+    docs = lookup.find_documents(everything, "72-QĐ/TW")
+    assert len(docs) == 1
+    assert docs[0].issuer == "Bộ Chính trị" and docs[0].year == 2022
+    q = P + "SELECT DISTINCT ?src WHERE { ?c lo:cited ?d ; lo:sourceFile ?src }"
+    import pyoxigraph as ox
+
+    srcs = {Path(r[0].value).name for r in everything.query(q.replace("?d ;", f"<{docs[0].iri}> ;")).rows}
+    assert {"000_e5419caefa74c938.txt", "004_8c5d3e59b5ba5785.txt"} <= srcs
+    assert ox  # the query above binds the IRI as a term written by pyoxigraph's own serialiser
+
+
+def test_2457_is_one_node_of_the_ministry(everything):
+    docs = lookup.find_documents(everything, "2457/QĐ-BGDĐT")
+    assert [(d.issuer, d.date) for d in docs] == [("Bộ Giáo dục và Đào tạo", "2023-08-23")]
+
+
+@pytest.mark.parametrize(("number", "issuer"), [
+    ("27/2023/QĐ-UBND", "Ủy ban nhân dân tỉnh Hải Dương"),  # "của Ủy ban nhân dân tỉnh" in the Gia Lộc plan
+    ("1827/UBND-VP", "Ủy ban nhân dân tỉnh Hải Dương"),  # "của Chủ tịch Ủy ban nhân dân tỉnh tại Công văn"
+    ("89/KH-UBND", "Ủy ban nhân dân huyện Gia Lộc"),  # "của UBND huyện"
+    ("348/QĐ-UBND", "Ủy ban nhân dân tỉnh Sơn La"),  # "của UBND tỉnh" in the Sơn La plan
+    ("1491/QĐ-UBND", "Ủy ban nhân dân tỉnh Sơn La"),  # "của Chủ tịch UBND tỉnh"
+])
+def test_bare_ubnd_resolves_to_the_documents_own_territory(everything, number, issuer):
+    assert [d.issuer for d in lookup.find_documents(everything, number)] == [issuer]
+
+
+def test_hai_duong_bodies_have_a_successor_in_hai_phong(everything):
+    q = P + """SELECT ?label ?next WHERE {
+      ?b rdfs:label ?label ; lo:succeededBy/rdfs:label ?next . FILTER(CONTAINS(STR(?label), "Hải Dương")) }"""
+    rows = {(r[0].value, r[1].value) for r in everything.query(q).rows}
+    assert ("Sở Giáo dục và Đào tạo tỉnh Hải Dương", "Sở Giáo dục và Đào tạo thành phố Hải Phòng") in rows
+    assert ("Ủy ban nhân dân tỉnh Hải Dương", "Ủy ban nhân dân thành phố Hải Phòng") in rows
+
+
+def test_spellings_are_kept_as_alt_labels(everything):
+    q = P + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    SELECT ?alt WHERE { ?b rdfs:label ?l ; skos:altLabel ?alt . FILTER(STR(?l) = "Ủy ban nhân dân tỉnh Sơn La") }"""
+    alts = {r[0].value for r in everything.query(q).rows}
+    assert {"UBND tỉnh Sơn La", "UBND Tỉnh Sơn La"} & alts and "Ủy ban nhân dân tỉnh Sơn La" not in alts
+
+
+PLAN = ("ỦY BAN NHÂN DÂN\nTỈNH {prov}\nSố: 167/KH-UBND\n{prov_t}, ngày 05 tháng 9 năm 2023\nKẾ HOẠCH\n"
+        "NHIỆM VỤ NĂM HỌC 2023 - 2024\nCăn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019;\n")
+NEWS = ("Tin giáo dục\n10/09/2023 08:00\nCác địa phương đã ban hành kế hoạch năm học.\n"
+        "Nhiều nơi thực hiện Kế hoạch số 167/KH-UBND về nhiệm vụ năm học.\n")
+
+
+def _write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_an_ambiguous_citation_is_kept_unresolved_with_its_candidates(tmp_path):
+    a = _write(tmp_path, "a.txt", PLAN.format(prov="SƠN LA", prov_t="Sơn La"))
+    b = _write(tmp_path, "b.txt", PLAN.format(prov="QUẢNG NGÃI", prov_t="Quảng Ngãi"))
+    n = _write(tmp_path, "n.txt", NEWS)
+    store = _ingest([a, b, n])
+    q = P + "SELECT ?c ?cand WHERE { ?c lo:resolved false ; lo:candidate ?cand }"
+    cands = {r[1].value for r in store.query(q).rows}
+    assert {d.iri for d in lookup.find_documents(store, "167/KH-UBND") if not d.stub} == cands
+    assert len(cands) == 2
+    out = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ingest", str(a), str(b), str(n)])
+    assert "1 unresolved citations" in out.output
+    out = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "unresolved"])
+    assert out.exit_code == 0 and "fits 2 documents" in out.output and "Quảng Ngãi" in out.output
+
+
+def test_a_unique_candidate_completes_an_undated_citation_whatever_the_order(tmp_path):
+    a = _write(tmp_path, "a.txt", PLAN.format(prov="SƠN LA", prov_t="Sơn La"))
+    n = _write(tmp_path, "n.txt", NEWS)
+    forward, backward = _ingest([a, n]), _ingest([n, a])
+    for store in (forward, backward):
+        docs = lookup.find_documents(store, "167/KH-UBND")
+        assert [(d.issuer, d.year, d.stub) for d in docs] == [("Ủy ban nhân dân tỉnh Sơn La", 2023, False)]
+    def data(store):  # the ontology graph has blank nodes (owl:unionOf lists); compare the data
+        return sorted(str(q) for q in store.backend if q.graph_name.value != "https://w3id.org/luocdo/ontology")
+
+    assert data(forward) == data(backward)
+
+
+def test_ingesting_the_text_of_a_stub_turns_it_into_the_document(tmp_path):
+    district = _write(tmp_path, "d.txt", "PHÒNG GIÁO DỤC VÀ ĐÀO TẠO\nSố: 12/KH-PGDĐT\nGia Lộc, ngày 20 tháng 9 năm 2023\n"
+                      "KẾ HOẠCH\nNĂM HỌC 2023 - 2024\nThực hiện Kế hoạch số 167/KH-UBND ngày 05/9/2023 của UBND "
+                      "tỉnh Sơn La.\n")
+    store = _ingest([district])
+    before = lookup.find_documents(store, "167/KH-UBND")
+    assert [d.stub for d in before] == [True]
+    Ingester(store).ingest_all([_write(tmp_path, "a.txt", PLAN.format(prov="SƠN LA", prov_t="Sơn La"))])
+    after = lookup.find_documents(store, "167/KH-UBND")
+    assert [(d.iri, d.stub) for d in after] == [(before[0].iri, False)]
+
+
+def test_cli_show_bodies(tmp_path):
+    store_dir = str(tmp_path / "s")
+    r = CliRunner().invoke(main, ["--store", store_dir, "ingest", str(SHARED / "seeds")])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["--store", store_dir, "show", "4725/QĐ-BGD&ĐT"])
+    assert r.exit_code == 0 and "Bộ Giáo dục và Đào tạo" in r.output and "text not ingested" in r.output
+    r = CliRunner().invoke(main, ["--store", store_dir, "show", "171/KH-PGDĐT"])
+    assert "implements  Plan 1587/SGDĐT-VP" in r.output and "tasks (10)" in r.output
+    r = CliRunner().invoke(main, ["--store", store_dir, "bodies", "so", "gddt", "son", "la"])
+    assert r.output.splitlines()[0].startswith("Sở Giáo dục và Đào tạo tỉnh Sơn La")
+    r = CliRunner().invoke(main, ["--store", store_dir, "show", "999/KH-XYZ"])
+    assert r.exit_code == 1 and "no document '999/KH-XYZ'" in r.output
