@@ -16,6 +16,9 @@ demo: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 	rm -rf $(STORE)
 	$(BIN)/luocdo --store $(STORE) ingest examples/corpus
+	@echo; echo "== Where does the school's digital-transformation task come from?"
+	$(BIN)/luocdo --store $(STORE) trace 45/KH-THCS 6 --delegation
+	@echo; echo "== SPARQL: the documents of Bộ Giáo dục và Đào tạo"
 	$(BIN)/luocdo --store $(STORE) query documents-by-issuer --param "issuer=Bộ Giáo dục và Đào tạo"
 
 test: $(BIN)/python

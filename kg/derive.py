@@ -160,7 +160,9 @@ def candidate_documents(doc: DocRec, docs: dict[str, DocRec], has_tasks: set[str
             rec = docs.get(p)
             if rec is None:
                 continue
-            if not _higher(rec, doc):
+            # A document the plan names itself needs only to stand higher; the territory check is
+            # for the fallback, where nothing but the hierarchy links the two.
+            if not _higher(rec, doc, explicit=True):
                 continue
             if p in has_tasks:
                 found.append(p)
@@ -212,14 +214,17 @@ def _via(doc: DocRec, docs: dict[str, DocRec], found_level: int) -> tuple[str, .
     return tuple(r[-1] for r in out[:1])
 
 
-def _higher(parent: DocRec, child: DocRec) -> bool:
+def _higher(parent: DocRec, child: DocRec, explicit: bool = False) -> bool:
+    """Does ``parent`` stand above ``child`` in the same hierarchy (never a sibling province)?"""
     if parent.level is None or child.level is None:
         return parent.level is not None or child.level is None
     if parent.level >= child.level:
         return False
     if parent.level == 0:
         return True
-    return parent.province is not None and parent.province == child.province
+    if parent.province is not None and child.province is not None:
+        return parent.province == child.province
+    return explicit
 
 
 def _fit(children: list[TaskRec], parents: list[TaskRec]) -> float:

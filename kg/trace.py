@@ -229,9 +229,17 @@ def _task_row(store, task_iri: str) -> tuple[str, str, str | None]:
     return doc.value, number.value, _v(title)
 
 
+_PROMULGATED_BY_Q = _P + "SELECT ?doc ?decision WHERE { ?decision lo:promulgates ?doc }"
+
+
 def _citation_evidence(store, citing: str, cited: str) -> str | None:
-    rows = store.query(_CITATION_EVIDENCE_Q, {"citing": _iri(citing), "cited": _iri(cited)}).rows
-    return " ".join(rows[0][2].value.split()) if rows else None
+    """The citation sentence linking two documents; a plan attached to a decision is cited through it."""
+    targets = [cited] + [r[1].value for r in store.query(_PROMULGATED_BY_Q, {"doc": _iri(cited)}).rows]
+    for target in targets:
+        rows = store.query(_CITATION_EVIDENCE_Q, {"citing": _iri(citing), "cited": _iri(target)}).rows
+        if rows:
+            return " ".join(rows[0][2].value.split())
+    return None
 
 
 def trace_task(store, task_iri: str, max_depth: int = 12) -> Trace:

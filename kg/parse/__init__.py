@@ -121,8 +121,10 @@ def _issuer_from_units(units: tuple[str, ...], resolver, date) -> tuple[str | No
     if not units:
         return None, None
     chain = " ".join(units)
-    parent_ctx = _context(" ".join(units[:-1]) if len(units) > 1 else None, None, "", resolver, date,
-                          hint_district=" ".join(units[:-1]) if len(units) > 1 else None)
+    # The units above the issuer name its territory; their canonical names spell it out
+    # ("PHÒNG GD&ĐT GIA LỘC" is "Phòng Giáo dục và Đào tạo huyện Gia Lộc").
+    above = " ".join(resolver.canonical(u) or u for u in units[:-1]) if len(units) > 1 else None
+    parent_ctx = _context(above, None, "", resolver, date, hint_district=above)
     if len(units) == 1:
         parent_ctx = _context(units[0], None, "", resolver, date, hint_district=units[0])
     for cand in (units[-1], chain):

@@ -202,9 +202,20 @@ def find_title(text: str, start: int, end: int) -> tuple[str | None, str | None,
                 break
             title_lines.append(s2)
             stop = pos2 + len(line2)
-        title = sentence_case(" ".join(title_lines))
-        return title, kind, stop
+        return _title_text(title_lines), kind, stop
     return None, None, start
+
+
+def _title_text(lines: list[str]) -> str:
+    """One title from its lines: "QUYẾT ĐỊNH" + "Ban hành Kế hoạch ..." -> "Quyết định ban hành Kế hoạch ..."."""
+    if all(_is_caps(x) for x in lines):
+        return sentence_case(" ".join(lines))
+    out = [sentence_case(lines[0])]
+    for x in lines[1:]:
+        x = sentence_case(x).lower() if _is_caps(x) else x
+        out.append(x[:1].lower() + x[1:] if re.match(r"(?:Về|V/v|Ban hành|Phê duyệt|Quy định|Sửa đổi|Bãi bỏ|"
+                                                      r"Thực hiện|Triển khai)\b", x) else x)
+    return " ".join(" ".join(out).split())
 
 
 def school_year(s: str | None) -> str | None:
