@@ -132,24 +132,28 @@ def _source_files(paths: tuple[Path, ...]) -> Iterator[Path]:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Extract in this many processes (one process writes the store).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int) -> None:
     """Ingest files and folders (recursively) into the store, one named graph per file.
 
     Re-ingesting a file replaces exactly its graph. A file that cannot be read is reported on
     stderr and skipped; the others are ingested, and the exit code is 1.
     """
-    from .ingest import Ingester
+    from .ingest import Ingester, extract_many
 
     files = list(_source_files(paths))
     interactive = sys.stderr.isatty()
     with _open(ctx, create=True) as store:
         ingester = Ingester(store)
-        bar_context = click.progressbar(files, label="ingesting", file=sys.stderr) if interactive else None
-        with bar_context or _plain(files) as bar:
-            for path in bar:
+        results = extract_many(files, jobs)
+        bar_context = (click.progressbar(results, length=len(files), label="ingesting", file=sys.stderr,
+                                         show_pos=True, show_eta=True) if interactive else None)
+        with bar_context or _plain(results) as bar:
+            for path, got in bar:
                 before = len(ingester.result.failures)
-                ingester.ingest_path(path)
+                ingester.add(path, got)
                 if not interactive:
                     for message in ingester.result.failures[before:]:
                         click.echo(f"luocdo: {message}", err=True)
@@ -315,6 +319,8 @@ from .cli_trace import register as _r_trace  # noqa: E402
 
 _r_trace(main)
 _r_identity(main)
+from .cli_view import register as _r_view; _r_view(main)  # noqa: E402, E702
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

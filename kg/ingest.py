@@ -169,6 +169,31 @@ def extract_path(path: str | os.PathLike[str]) -> Extraction:
         raise ParseError(f"{name}: the parser failed: {type(e).__name__}: {e}") from e
 
 
+def _extract_or_error(path: str) -> tuple[str, Extraction | LuocdoError]:
+    try:
+        return path, extract_path(path)
+    except LuocdoError as e:
+        return path, e
+
+
+def extract_many(paths: Iterable[str | os.PathLike[str]], jobs: int = 1):
+    """(path, extraction or error) for each path, in order; ``jobs`` > 1 extracts in worker processes.
+
+    Parsing is pure CPU work with no shared state, so it spreads over processes; the store has one
+    writer (the caller), which keeps every file's graph one transaction.
+    """
+    names = [os.fspath(p) for p in paths]
+    if jobs <= 1 or len(names) < 2:
+        for n in names:
+            yield _extract_or_error(n)
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process that holds the store open
+    with ctx.Pool(processes=jobs) as pool:
+        yield from pool.imap(_extract_or_error, names, chunksize=8)
+
+
 class Ingester:
     """Ingest files one by one into a store, resolving citations as it goes; :meth:`finish` once."""
 
@@ -207,11 +232,19 @@ class Ingester:
             message = str(e)
             self.result.failures.append(message if message.startswith(os.fspath(path)) else f"{path}: {message}")
 
-    def ingest_all(self, paths: Iterable[str | os.PathLike[str]]) -> Result:
-        """Ingest every path, then :meth:`finish`."""
-        for p in paths:
-            self.ingest_path(p)
+    def ingest_all(self, paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Result:
+        """Ingest every path (extracting in ``jobs`` processes; this one writes), then :meth:`finish`."""
+        for path, got in extract_many(paths, jobs):
+            self.add(path, got)
         return self.finish()
+
+    def add(self, path: str | os.PathLike[str], got: Extraction | LuocdoError) -> None:
+        """Store what :func:`extract_many` gave for one path (an extraction, or the error to record)."""
+        if isinstance(got, LuocdoError):
+            message = str(got)
+            self.result.failures.append(message if message.startswith(os.fspath(path)) else f"{path}: {message}")
+            return
+        self.ingest_extraction(got, path)
 
     def finish(self) -> Result:
         """Re-ingest files whose citations the batch has since completed; derive stubs and derivations."""

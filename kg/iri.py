@@ -80,7 +80,8 @@ def canonical_number(number: str) -> str:
     >>> canonical_number("4725/QĐ-BGD&ĐT") == canonical_number("4725 / QĐ-BGDĐT") == "4725/QĐ-BGDĐT"
     True
     """
-    return _SPACES.sub("", nfc(number)).replace("&", "").rstrip(".")
+    # NFC last: dropping "&" or a space can bring a letter and a combining mark together.
+    return nfc(_SPACES.sub("", nfc(number)).replace("&", "").rstrip("."))
 
 
 def _sha1(s: str, n: int) -> str:

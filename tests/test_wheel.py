@@ -62,7 +62,8 @@ def test_wheel_contents_and_installed_copy(tmp_path):
     purelib = Path(subprocess.run([str(python), "-c", ask], capture_output=True, text=True,
                                   check=True).stdout.strip())
     (purelib / "zz-luocdo-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", "utf-8")
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+    # --force-reinstall: the .pth line makes the running environment's own luocdo visible to pip.
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--force-reinstall", str(wheel)],
                    check=True, timeout=120, capture_output=True)
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LUOCDO_STORE")}

@@ -40,7 +40,9 @@ _PROVINCE_MENTION_RE = re.compile(
     r"(?:tỉnh|Tỉnh|TỈNH|thành\s+phố|Thành\s+phố|THÀNH\s+PHỐ|TP\.?)\s+"
     r"(?P<n>[A-ZĐÀ-Ỹ][^\s,;:.()]{0,10}(?:[ ](?:-[ ])?[A-ZĐÀ-Ỹ][^\s,;:.()]{0,10}){0,3})"
 )
-_DISTRICT_RE = re.compile(r"(?i)\b(huyện|thị\s+xã|quận)\s+(\S+(?:\s+\S+){0,2}?)(?=$|[\s,;.](?:tỉnh|thành|$)|$)")
+# Why: "huyện Gia Lộc", "Phòng GD&ĐT huyện Châu Thành, tỉnh ..." — the name ends at a comma, at the
+# province that follows ("... tỉnh Hải Dương") or at the end; "Thành" inside a name is part of it.
+_DISTRICT_RE = re.compile(r"(?i)\b(huyện|thị\s+xã|quận)\s+(\S+(?:\s+\S+){0,2}?)(?=$|[,;.]|\s(?:tỉnh|thành\s+phố)\s)")
 _NEWS_LEAD_RE = re.compile(
     r"(?P<subj>[^.\n]{0,80}?)\s(?:ban\s+hành|triển\s+khai|thông\s+qua|phê\s+duyệt)\s+(?P<kind>"
     + "|".join(re.escape(n) for n, _ in kind_names()) + r")\s+(?:số\s+)?(?=\d)",
@@ -98,6 +100,10 @@ def _context(issuer: str | None, place: str | None, text: str, resolver, date: s
             if dm:
                 district_type, district = dm.group(1).lower(), _title_case(dm.group(2))
                 break
+    level = getattr(resolver, "level", None)
+    if issuer and level and level(issuer) == "central":
+        # A ministry in Hà Nội speaks for the whole country, not for the city on its date line.
+        return Context(date=date)
     if district is None and place and province and resolver.find_province(place, date) is None:
         if issuer is None or re.search(r"huyện|Phòng|PGD", issuer or ""):
             district, district_type = place, "huyện"

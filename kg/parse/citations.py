@@ -48,7 +48,7 @@ _DIRECT_CUES = (
 )
 # Why: a clause ends at a full stop or at a line that starts a new item; semicolons do not end it
 # ("tiếp tục thực hiện Nghị quyết ...; Quyết định số 2171...; Quyết định số 2457..." all implement).
-_CLAUSE_START_RE = re.compile(r"(?:[.!?]\s|\n\s*(?:[-+•]|\d+\.|[a-zđ]\)|[IVX]+\.|Căn\s+cứ|Thực\s+hiện|Theo)|\n\s*\n)")
+_CLAUSE_START_RE = re.compile(r"(?:[.!?]\s|;\s*\n|\n\s*(?:[-+•]|\d+\.|[a-zđ]\)|[IVX]+\.|Căn\s+cứ|Thực\s+hiện|Triển\s+khai|Theo)|\n\s*\n)")
 # Why: laws are cited by title and year: "Luật Giáo dục quốc phòng và an ninh năm 2013",
 # "Luật Tổ chức chính quyền địa phương ngày 19/6/2015", "Bộ luật Lao động năm 2019".
 _LAW_RE = re.compile(

@@ -112,7 +112,9 @@ def issuer_block(text: str, end: int) -> tuple[str, ...]:
             units[-1] = units[-1] + " " + line
         else:
             # One table cell may hold two units: "UBND HUYỆN GIA LỘC PHÒNG GIÁO DỤC VÀ ĐÀO TẠO".
-            parts = re.split(r"\s(?=(?:SỞ|PHÒNG|TRƯỜNG|CỤC|CHI CỤC|VỤ|VĂN PHÒNG)\s)", line)
+            # Not inside a name: "TRƯỜNG TRUNG HỌC CƠ SỞ NGUYỄN DU", "TRƯỜNG THCS VÕ TRƯỜNG TOẢN".
+            parts = re.split(r"(?<!CƠ)(?<!TRƯỜNG THCS)\s(?=(?:SỞ|PHÒNG|TRƯỜNG|CỤC|CHI CỤC|VĂN PHÒNG)\s(?!TOẢN))", line) \
+                if not line.startswith("TRƯỜNG") else [line]
             units.extend(p.strip() for p in parts if p.strip())
     return tuple(units)
 

@@ -66,7 +66,8 @@ def canonical_number(raw: str) -> str:
     s = unicodedata.normalize("NFC", raw)
     s = re.sub(r"\s+", "", s).replace("&", "").rstrip(".")
     parts = re.split(r"([/-])", s)
-    return "".join(_CASE_FIX.get(p.upper(), p) if p not in "/-" else p for p in parts)
+    # NFC last: dropping "&" or a space can bring a letter and a combining mark together.
+    return unicodedata.normalize("NFC", "".join(_CASE_FIX.get(p.upper(), p) if p not in "/-" else p for p in parts))
 
 
 def _kind_codes() -> frozenset[str]:
