@@ -137,7 +137,7 @@ def _issuer_from_units(units: tuple[str, ...], resolver, date) -> tuple[str | No
         got = resolver.canonical(cand, parent_ctx)
         if got:
             return got, chain
-    return sentence_case(units[-1]), chain
+    return None, chain
 
 
 def _news(t: str, resolver) -> list[_Doc]:
@@ -210,6 +210,9 @@ def _official(t: str, resolver) -> list[_Doc]:
             issuer = resolver.issuer_for_code(code, ctx)
             if issuer:
                 ctx = _context(issuer, h.place, t[:first_end], resolver, h.date)
+        if issuer is None and h.issuer_lines:
+            # A body the registry does not know ("BAN CHỈ ĐẠO QUỐC GIA ..."): its name as printed.
+            issuer = sentence_case(h.issuer_lines[-1])
         kind = h.kind or "Document"
         if kind == "Document" and h.number and not h.kind_code:
             kind = "OfficialLetter"

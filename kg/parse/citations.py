@@ -30,7 +30,7 @@ _KIND_BEFORE_RE = re.compile(
 )
 _ISSUER_STOP_RE = re.compile(
     r"\s(?:về|ban\s+hành|quy\s+định|phê\s+duyệt|hướng\s+dẫn|triển\s+khai|thực\s+hiện|tại|đối\s+với|trong|theo|"
-    r"gọi\s+tắt|v/v|sửa\s+đổi|bãi\s+bỏ|thay\s+thế|để|nhằm|về\s+việc|năm\s+học|giai\s+đoạn|đã|có)\b|[,;:.()“”\"\n]|$",
+    r"gọi\s+tắt|v/v|sửa\s+đổi|bãi\s+bỏ|thay\s+thế|để|nhằm|về\s+việc|năm\s+học|giai\s+đoạn|đã|có)\b|[,;:.()“”\"]|\n\s*\n|$",
     re.I,
 )
 _CUE_RES = (
@@ -55,6 +55,12 @@ _LAW_RE = re.compile(
     r"(?<![\w])(?P<kind>Hiến\s+pháp|Bộ\s+luật|Luật|Pháp\s+lệnh)(?P<rest>(?:\s+[^\s;:.()“”\"]{1,15}){0,22}?)"
     r"\s{1,3}(?:(?P<nam>năm\s+(?P<y>(?:19|20)\d{2}))(?!\s*-)|(?=ngày\s))"
 )
+
+
+# Words that open the name of a body the registry may not know ("Ban Chỉ đạo ...", "Công ty ...").
+_RAW_BODY_RE = re.compile(r"(?:Ban|Bộ|Ủy\s+ban|Uỷ\s+ban|Hội\s+đồng|Hội|Sở|Phòng|Cục|Tổng\s+cục|Công\s+ty|CÔNG\s+TY|"
+                          r"Tập\s+đoàn|Tổng\s+công\s+ty|Ngân\s+hàng|Trường|Viện|Học\s+viện|Đại\s+học|Văn\s+phòng|"
+                          r"Liên\s+đoàn|Đoàn|Trung\s+tâm|Kho\s+bạc|Thanh\s+tra|Kiểm\s+toán)\s+\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +123,8 @@ def relation_for(text: str, clause_start: int, kind_start: int) -> str:
 
 def _issuer_phrase(text: str, pos: int, limit: int) -> tuple[str | None, int]:
     """The words after "của" at ``pos`` up to where a body name must end."""
-    m = re.match(r"[\s,]{0,3}(?:của|do)\s+", text[pos:limit])
+    # A line may wrap anywhere (PDF text): "của Bộ\nChính trị" names one body.
+    m = re.match(r"[\s,]{0,8}(?:của|do)\s+", text[pos:limit])
     if not m:
         return None, pos
     s = pos + m.end()
@@ -177,6 +184,10 @@ def find_citations(text: str, start: int, end: int, resolver, ctx, own_numbers=f
                 issuer = resolve_issuer(pm.group(1), resolver, ctx)
         if issuer is None:
             issuer = resolver.issuer_for_code(code_part(n.number, n.seq), ctx)
+        if issuer is None and phrase and _RAW_BODY_RE.match(phrase) and len(phrase.split()) <= 14:
+            # A body the registry does not know (a steering committee, a company): as printed.
+            issuer = " ".join(phrase.split())
+            after = max(after, pend)
         # The year printed in the number ("30/2021/QĐ-TTg") is part of its identity; a date typo
         # ("ngày 04 tháng 8 năm 2028" for a 2025 decree) must not split the document.
         year = n.year or (int(date[:4]) if date else None)

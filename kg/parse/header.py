@@ -113,7 +113,7 @@ def issuer_block(text: str, end: int) -> tuple[str, ...]:
         else:
             # One table cell may hold two units: "UBND HUYỆN GIA LỘC PHÒNG GIÁO DỤC VÀ ĐÀO TẠO".
             # Not inside a name: "TRƯỜNG TRUNG HỌC CƠ SỞ NGUYỄN DU", "TRƯỜNG THCS VÕ TRƯỜNG TOẢN".
-            parts = re.split(r"(?<!CƠ)(?<!TRƯỜNG THCS)\s(?=(?:SỞ|PHÒNG|TRƯỜNG|CỤC|CHI CỤC|VĂN PHÒNG)\s(?!TOẢN))", line) \
+            parts = re.split(r"(?<!CƠ)(?<!TRƯỜNG THCS)(?<!TỔNG)(?<!CHI)\s(?=(?:SỞ|PHÒNG|TRƯỜNG|TỔNG CỤC|CỤC|CHI CỤC|VĂN PHÒNG)\s(?!TOẢN))", line) \
                 if not line.startswith("TRƯỜNG") else [line]
             units.extend(p.strip() for p in parts if p.strip())
     return tuple(units)
