@@ -141,9 +141,41 @@ def _tasks_from_items(text: str, items: list[re.Match], end: int, prefix: str = 
     return out
 
 
+def _roman_tasks(text: str, letter: tuple, romans: list[tuple]) -> list[FoundTask]:
+    """Tasks that are Roman sections of a task part ("B. NHIỆM VỤ, GIẢI PHÁP" / "I. CÔNG TÁC ...")."""
+    from .header import sentence_case
+
+    out: list[FoundTask] = []
+    for r, t, hs, he, se in romans:
+        if not is_task_heading(t) and any(w in fold(t) for w in ("muc dich", "to chuc thuc hien", "kinh phi")):
+            continue
+        out.append(FoundTask(r, sentence_case(t), None, hs, se, he))
+        run = _top_run(_items(text, he, se))
+        for j, m in enumerate(run):
+            e = run[j + 1].start() if j + 1 < len(run) else se
+            st, stend = _title(text, m.start("rest"), e)
+            if st:
+                out.append(FoundTask(f"{r}.{m.group('n')}", st, r, m.start(), e, stend))
+    return out
+
+
 def find_tasks(text: str, start: int, end: int) -> list[FoundTask]:
     """The tasks of the document spanning ``text[start:end]``."""
     secs = sections(text, start, end)
+    letters = [s for s in secs if not re.fullmatch(r"[IVX]+", s[0])]
+    if letters and len(letters) < len(secs):
+        # Two levels: letter parts hold Roman sections. A task part's Roman sections are its tasks.
+        out = []
+        for i, letter in enumerate(letters):
+            if not is_task_heading(letter[1]):
+                continue
+            nxt = letters[i + 1][2] if i + 1 < len(letters) else end
+            romans = [s for s in secs if re.fullmatch(r"[IVX]+", s[0]) and letter[2] < s[2] < nxt]
+            romans = [(r, t, hs, he, min(se, nxt)) for r, t, hs, he, se in romans]
+            if romans:
+                out.extend(_roman_tasks(text, letter, romans))
+        if out:
+            return out
     task_secs = [s for s in secs if is_task_heading(s[1])]
     if task_secs:
         out: list[FoundTask] = []

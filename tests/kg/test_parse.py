@@ -223,3 +223,13 @@ def test_no_exception_and_spans_inside(text):
         assert 0 <= s <= e <= len(text)
     for item in (*out.citations, *out.assignments):
         assert text[item.span[0]:item.span[1]] == item.text
+
+
+def test_tasks_that_are_roman_sections_of_a_task_part():
+    body = ("A. MỤC ĐÍCH, YÊU CẦU\n1. Cụ thể hóa chỉ đạo.\nB. NHIỆM VỤ, GIẢI PHÁP\nI. CÔNG TÁC TUYÊN TRUYỀN\n"
+            "1. Nội dung, biện pháp\n2. Cơ quan chủ trì\nII. CÔNG TÁC KIỂM TRA\n1. Nội dung\nC. TỔ CHỨC THỰC HIỆN\n"
+            "1. Sở Nội vụ chủ trì.\n")
+    out = ex(HEADER + body)
+    assert [(t.number, t.title, t.parent) for t in out.tasks] == [
+        ("I", "Công tác tuyên truyền", None), ("I.1", "Nội dung, biện pháp", "I"), ("I.2", "Cơ quan chủ trì", "I"),
+        ("II", "Công tác kiểm tra", None), ("II.1", "Nội dung", "II")]
