@@ -147,6 +147,13 @@ def parse_header(text: str, start: int = 0, end: int | None = None) -> Header:
     lines_end = m.start() if m else start
     issuer_lines = issuer_block(text[:lines_end], lines_end) if m else ()
     title, kind, title_end = find_title(text, pd_from, win_end)
+    if title is None and number_span:
+        # An official letter's subject may sit beside its number: "Số: 1414/TCT-CS V/v hỗ trợ ...".
+        vm = re.compile(r"[ \t]{1,8}(?:V/v|Về việc)[ \t]+([^\n]{5,250})").match(text, number_span[1], win_end)
+        if vm:
+            subject = re.split(r"\s{2,}|\.\s|\s(?=[A-ZĐÀ-Ỹ][^\s,]*(?:\s[^\s,]+){0,3},\s*ngày\s)", vm.group(1))[0]
+            title = sentence_case(subject.strip(" .;"))
+            kind = kind or "OfficialLetter"
     if kind is None and kind_code:
         kind = kind_for_code(kind_code)
     return Header(number, number_span, issuer_code, kind_code, year_in_number, place, date,
