@@ -20,6 +20,12 @@ demo: $(BIN)/python
 	$(BIN)/luocdo --store $(STORE) trace 45/KH-THCS 6 --delegation
 	@echo; echo "== SPARQL: the documents of Bộ Giáo dục và Đào tạo"
 	$(BIN)/luocdo --store $(STORE) query documents-by-issuer --param "issuer=Bộ Giáo dục và Đào tạo"
+	@echo; echo "== HTML views (open them in a browser; they need no network):"
+	@mkdir -p $(VIEWS)
+	$(BIN)/luocdo --store $(STORE) view doc 1587/SGDĐT-VP -o $(VIEWS)/doc-1587-sgddt-vp.html
+	$(BIN)/luocdo --store $(STORE) view trace 45/KH-THCS 6 -o $(VIEWS)/trace-45-kh-thcs-6.html
+	$(BIN)/luocdo --store $(STORE) view body "Sở Giáo dục và Đào tạo tỉnh Hải Dương" -o $(VIEWS)/body-so-gddt-hai-duong.html
+	$(BIN)/luocdo --store $(STORE) view corpus -o $(VIEWS)/corpus.html
 
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet ".[test]"
