@@ -63,51 +63,39 @@ def _kind_of(types: list[str]) -> str | None:
     return sorted(specific)[0] if specific else (local[0] if local else None)
 
 
-_DOC_QUERY = _PREFIXES + """
-SELECT ?doc ?number ?issuer ?date ?year ?stub ?title ?label (GROUP_CONCAT(STR(?type); separator=" ") AS ?types)
-WHERE {
-  ?doc a lo:Document .
-  OPTIONAL { ?doc lo:number ?number }
-  OPTIONAL { ?doc lo:issuedBy/rdfs:label ?issuer }
-  OPTIONAL { ?doc lo:issuedOn ?date }
-  OPTIONAL { ?doc lo:year ?year }
-  OPTIONAL { ?doc lo:stub ?stub }
-  OPTIONAL { ?doc lo:title ?title }
-  OPTIONAL { ?doc rdfs:label ?label }
-  OPTIONAL { ?doc a ?type }
-}
-GROUP BY ?doc ?number ?issuer ?date ?year ?stub ?title ?label
-"""
-
-
-def _doc_rows(store, where_doc: ox.NamedNode | None = None, number: str | None = None) -> list[DocInfo]:
-    q = _DOC_QUERY
-    bindings = {}
-    if where_doc is not None:
-        bindings["doc"] = where_doc
-    if number is not None:
-        # A substituted variable must occur in a required pattern, not only under OPTIONAL.
-        q = q.replace("?doc a lo:Document .", "?doc a lo:Document ; lo:number ?number .", 1)
-        bindings["number"] = ox.Literal(number)
-    out: dict[str, DocInfo] = {}
-    for row in store.query(q, bindings or None).rows:
-        doc, num, issuer, date, year, stub, title, label, types = row
-        iri = doc.value
-        if iri in out:
-            continue
-        y = _value(year)
-        out[iri] = DocInfo(iri, _kind_of((_value(types) or "").split()), _value(num), _value(issuer), _value(date),
-                           int(y[:4]) if y and y[:4].isdigit() else None,
-                           _value(stub) == "true", _value(title), _value(label))
-    return list(out.values())
+_FACTS_Q = _PREFIXES + "SELECT DISTINCT ?doc ?p ?o WHERE { ?doc ?p ?o }"
+_ISSUER_Q = _PREFIXES + "SELECT DISTINCT ?doc ?label WHERE { ?doc lo:issuedBy ?b . ?b rdfs:label ?label }"
+_BY_NUMBER_Q = _PREFIXES + "SELECT DISTINCT ?number ?doc WHERE { ?doc a lo:Document ; lo:number ?number }"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def document_info(store, iri: str) -> DocInfo:
-    """The facts of one document IRI."""
-    rows = _doc_rows(store, where_doc=ox.NamedNode(iri))
-    if not rows:
+    """The facts of one document IRI.
+
+    One property at a time, joined here: the union of the per-file graphs repeats a document's
+    facts once per file that mentions it, and a join of OPTIONALs in SPARQL multiplies the copies.
+    """
+    node = ox.NamedNode(iri)
+    facts: dict[str, list[str]] = {}
+    for _d, p, o in store.query(_FACTS_Q, {"doc": node}).rows:
+        facts.setdefault(p.value, []).append(o.value)
+    if LO + "Document" not in facts.get(_RDF_TYPE, []):
         raise IdentityError(f"no document {iri!r} in the store")
-    return rows[0]
+
+    def one(prop: str) -> str | None:
+        values = sorted(facts.get(LO + prop, []))
+        return values[0] if values else None
+
+    issuer = sorted(r[1].value for r in store.query(_ISSUER_Q, {"doc": node}).rows)
+    y = one("year")
+    label = sorted(facts.get("http://www.w3.org/2000/01/rdf-schema#label", []))
+    return DocInfo(iri, _kind_of(facts.get(_RDF_TYPE, [])), one("number"), issuer[0] if issuer else None,
+                   one("issuedOn"), int(y[:4]) if y and y[:4].isdigit() else None, one("stub") == "true",
+                   one("title"), label[0] if label else None)
+
+
+def _docs_with_number(store, number: str) -> list[str]:
+    return sorted({r[1].value for r in store.query(_BY_NUMBER_Q, {"number": ox.Literal(number)}).rows})
 
 
 def _numbers_in_store(store) -> list[str]:
@@ -123,11 +111,15 @@ def number_key(number: str) -> str:
 
 def find_documents(store, number: str, issuer: str | None = None, year: int | None = None) -> list[DocInfo]:
     """Documents with this number (any spelling: ``4725/QĐ-BGD&ĐT`` finds ``4725/QĐ-BGDĐT``)."""
-    key = number_key(number)
-    matches = [n for n in _numbers_in_store(store) if number_key(n) == key]
-    out: list[DocInfo] = []
-    for n in matches:
-        out.extend(_doc_rows(store, number=n))
+    canonical = canonical_number(unicodedata.normalize("NFC", number.strip()))
+    iris = _docs_with_number(store, canonical)
+    if not iris:
+        # Not as written: compare every number's key (case, Đ/D, leading zeros, '&').
+        key = number_key(number)
+        for n in _numbers_in_store(store):
+            if number_key(n) == key:
+                iris.extend(_docs_with_number(store, n))
+    out = [document_info(store, i) for i in dict.fromkeys(iris)]
     if issuer:
         f = fold(issuer)
         out = [d for d in out if d.issuer and (f in fold(d.issuer) or fold(d.issuer) in f)]
@@ -165,23 +157,25 @@ def resolve_document(store, ref: str, issuer: str | None = None, year: int | Non
 
 
 _TASKS_QUERY = _PREFIXES + """
-SELECT ?task ?number ?title ?doc WHERE {
-  ?task a lo:Task ; lo:taskNumber ?number .
+SELECT DISTINCT ?doc ?task ?number ?title WHERE {
   { ?task lo:taskOf ?doc } UNION { ?task lo:subTaskOf+/lo:taskOf ?doc }
+  ?task lo:taskNumber ?number .
   OPTIONAL { ?task lo:title ?title }
 }
 """
 
 
 def tasks_of(store, doc_iri: str) -> list[tuple[str, str, str | None]]:
-    """(task IRI, number, title) of a document's tasks, in number order."""
-    rows = store.query(_TASKS_QUERY + "", None).rows
-    out = [(r[0].value, r[1].value, _value(r[2])) for r in rows if r[3].value == doc_iri]
+    """(task IRI, number, title) of a document's tasks, in number order ("2" before "10", "1.a" after "1")."""
+    rows = store.query(_TASKS_QUERY, {"doc": ox.NamedNode(doc_iri)}).rows
+    seen: dict[str, tuple[str, str, str | None]] = {}
+    for _d, task, number, title in rows:
+        seen.setdefault(task.value, (task.value, number.value, _value(title)))
 
     def order(t):
-        return [int(p) if p.isdigit() else p for p in re.split(r"[.]", t[1])]
+        return [p.zfill(6) if p.isdigit() else p for p in t[1].split(".")]
 
-    return sorted(out, key=lambda t: [str(x).zfill(4) for x in order(t)])
+    return sorted(seen.values(), key=order)
 
 
 def resolve_task(store, doc_ref: str, number: str | None = None, issuer: str | None = None,

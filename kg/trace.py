@@ -203,7 +203,7 @@ class Trace:
 _TASK_Q = _P + """
 SELECT ?task ?doc ?number ?title WHERE {
   ?task a lo:Task ; lo:taskNumber ?number .
-  { ?task lo:taskOf ?doc } UNION { ?task lo:subTaskOf/lo:taskOf ?doc }
+  { ?task lo:taskOf ?doc } UNION { ?task lo:subTaskOf+/lo:taskOf ?doc }
   OPTIONAL { ?task lo:title ?title }
 }
 """
