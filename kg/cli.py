@@ -56,7 +56,7 @@ class _Main(click.Group):
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_url", default="./luocdo-data", envvar="LUOCDO_STORE", show_default=True,
-              help="Where the graph lives: a directory, or 'memory:' for a throw-away store.")
+              help="Where the graph lives: a directory, 'memory:' for a throw-away store, or a SPARQL endpoint URL (http://...).")
 @click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
 @click.version_option(package_name="luocdo")
 @click.pass_context
@@ -232,13 +232,15 @@ def query(ctx: click.Context, query_name: str, params: tuple[str, ...], fmt: str
         if not sep or not name.strip():
             raise UsageError(f"--param {p!r}: expected NAME=VALUE")
         values[name.strip()] = value
-    bindings = q.bind(values)
+    from .params import run
+
+    q.check(values)  # a usage error is told before the store is opened
     with _open(ctx) as store:
-        result = store.query(q.text, bindings)
-    # The caller knows the values it bound: show the other columns.
-    keep = [i for i, c in enumerate(result.columns) if c not in bindings]
-    columns = [result.columns[i] for i in keep]
-    rows = [[row[i] for i in keep] for row in result.rows]
+        # Friendly values (doc=2457/QĐ-BGDĐT, body=UBND tỉnh Sơn La) are looked up in the store by
+        # the type the query's header declares; the caller knows them, so their columns are dropped.
+        result = run(store, q, values)
+    columns = list(result.columns)
+    rows = [list(row) for row in result.rows]
     if fmt == "json":
         click.echo(json.dumps([{c: _term_json(v) for c, v in zip(columns, row, strict=True)} for row in rows],
                               ensure_ascii=False, indent=2))
@@ -267,15 +269,18 @@ def _table(columns: list[str], rows: list[list[str]], max_width: int = 60) -> No
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "jsonld"]), default="ttl",
-              show_default=True, help="ttl and nt hold the union graph; nq and jsonld keep the named graphs.")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld"]), default="ttl",
+              show_default=True,
+              help="ttl and nt hold the union graph; nq, trig and jsonld keep the named graphs.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of stdout.")
+@click.option("--with-ontology", is_flag=True,
+              help="Include the packaged ontology: one file for Protégé or another triple store.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
-    """Export the store as RDF."""
+def export(ctx: click.Context, fmt: str, output: Path | None, with_ontology: bool) -> None:
+    """Export the store as RDF (with --with-ontology, the ontology and the data in one file)."""
     with _open(ctx) as store:
-        data = store.export(fmt, output)
+        data = store.export(fmt, output, with_ontology=with_ontology)
     if data is not None:
         with click.open_file("-", "wb") as stdout:  # "-" is stdout, opened in binary mode
             stdout.write(data)
@@ -315,12 +320,13 @@ def validate(ctx: click.Context) -> None:
 
 # -- feature commands: each lives in its own kg/cli_*.py and registers itself here ----------------
 from .cli_identity import register as _r_identity  # noqa: E402
+from .cli_queries import register as _r_queries  # noqa: E402
+from .cli_serve import register as _r_serve  # noqa: E402
 from .cli_trace import register as _r_trace  # noqa: E402
+from .cli_view import register as _r_view  # noqa: E402
 
-_r_trace(main)
-_r_identity(main)
-from .cli_view import register as _r_view; _r_view(main)  # noqa: E402, E702
-
+for _register in (_r_trace, _r_identity, _r_queries, _r_serve, _r_view):
+    _register(main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -38,11 +38,12 @@ DEFAULT_URL = "./luocdo-data"
 #: The lock file inside an on-disk store: it holds the pid of the process that has the store open.
 LOCK_NAME = "luocdo.lock"
 
-#: Export formats -> pyoxigraph formats. ttl and nt hold the union graph; nq and jsonld keep graphs.
+#: Export formats -> pyoxigraph formats. ttl and nt hold the union graph; nq, trig and jsonld keep graphs.
 FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 
@@ -389,25 +390,43 @@ class Store:
                                     use_default_graph_as_union=True)
         return list(result)
 
-    def export(self, fmt: str, out_path: str | os.PathLike[str] | None = None) -> bytes | None:
-        """Serialise the store: ``ttl``/``nt`` the union graph, ``nq``/``jsonld`` with its graphs.
+    def export(self, fmt: str, out_path: str | os.PathLike[str] | None = None,
+               with_ontology: bool = False) -> bytes | None:
+        """Serialise the store: ``ttl``/``nt`` the union graph, ``nq``/``trig``/``jsonld`` with its graphs.
 
+        ``with_ontology`` puts the packaged ontology in (in ``iri.ONTOLOGY_GRAPH`` for the dataset
+        formats, in place of whatever copy the store holds), so that one file carries the classes
+        and the data for Protégé or another triple store.
         With ``out_path`` the file is written atomically (a temporary file, then ``os.replace``) and
         ``None`` returned; without it the bytes are returned.
 
         >>> Store.open("memory:").export("nq")
         b''
+        >>> b"owl:Ontology" in Store.open("memory:").export("ttl", with_ontology=True)
+        True
         """
         try:
             rdf_format = FORMATS[fmt]
         except KeyError:
             raise StoreError(f"unknown export format {fmt!r} (expected {', '.join(FORMATS)})") from None
+        prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
         try:
-            if rdf_format.supports_datasets:
-                data = self.backend.dump(format=rdf_format)
+            if with_ontology:
+                from ..ontology import ONTOLOGY_PATH
+
+                graph = ox.NamedNode(iri.ONTOLOGY_GRAPH)
+                # The ontology first: a reader of the file meets the classes before their instances.
+                quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+                         for t in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
+                quads += [q for q in self.backend.quads_for_pattern(None, None, None) if q.graph_name != graph]
+                if not rdf_format.supports_datasets:
+                    quads = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+                data = ox.serialize(quads, format=rdf_format, prefixes=prefixes)
+            elif rdf_format.supports_datasets:
+                data = self.backend.dump(format=rdf_format, prefixes=prefixes)
             else:
                 data = ox.serialize(self.union_triples(), format=rdf_format, prefixes=PREFIXES)
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, SyntaxError) as e:
             raise StoreError(f"cannot export the store {self.url!r}: {e}") from None
         if out_path is None:
             return data
@@ -474,11 +493,16 @@ def _findings(results: Any) -> list[Finding]:
 
 
 def open_store(url: str | os.PathLike[str] = DEFAULT_URL, create: bool = True) -> Store:
-    """Open the store named by ``url`` (see :meth:`Store.open`).
+    """Open the store named by ``url`` (see :meth:`Store.open`); an ``http(s)://`` URL is a remote
+    SPARQL endpoint (:class:`luocdo.kg.remote.RemoteStore`, with the same interface).
 
     >>> open_store("memory:").graphs()
     []
     """
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        from .remote import RemoteStore
+
+        return RemoteStore.open(url, create=create)  # type: ignore[return-value]
     return Store.open(url, create=create)
 
 

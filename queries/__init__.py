@@ -4,20 +4,30 @@ A header says what the query is for, which parameters it takes (name, type, exam
 columns it returns; full PREFIX lines follow::
 
     #+ summary: Documents issued by a body, newest first.
-    #+ params: issuer: string e.g. "Bộ Giáo dục và Đào tạo"
+    #+ params: issuer: body e.g. "Bộ Giáo dục và Đào tạo"
+    #+ params: year: year optional e.g. 2023
     #+ columns: doc, kind, number, date, title
 
-Repeat ``#+ params:`` for each parameter. Parameters are bound as RDF terms (see :meth:`Query.bind`),
-never pasted into the text; Oxigraph asks that each one appear in the SELECT list.
+Repeat ``#+ params:`` for each parameter; ``optional`` after the type lets the caller leave it out.
+The types are those of :mod:`luocdo.queries.params`: plain ones (``string``, ``integer``, ``year``,
+``iri``, ...) and friendly ones (``doc``, ``body``, ``task``) that the store resolves from a name.
+Parameters are bound as RDF terms (see :meth:`Query.bind`), never pasted into the text.
+
+How a query uses a parameter, so that it means the same on every store: the local store binds
+with Oxigraph's substitutions (SEP-0007: the variable is replaced by the term wherever it occurs,
+and must be in the SELECT list), a remote one with a ``VALUES`` block at the top of the WHERE
+clause. Both agree when the variable is projected and occurs in a triple pattern or in a FILTER of
+the outermost group, never under ``BOUND()`` and never only inside an OPTIONAL. An optional
+parameter is tested with ``COALESCE(?param, ...)``, which holds for an unbound one.
+The tests run every query both ways.
 
 >>> q = load("documents-by-issuer")
->>> (q.params[0].name, q.params[0].type, q.columns[:2])
-('issuer', 'string', ('doc', 'kind'))
+>>> (q.params[0].name, q.params[0].type, q.optional)
+('issuer', 'body', ('year', 'kind'))
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -26,17 +36,16 @@ from typing import Any, NamedTuple
 
 from luocdo.kg.errors import QueryError, UsageError
 
-#: Parameter types a header may name, and what each becomes.
-TYPES = ("string", "iri", "integer", "decimal", "date", "year", "boolean")
+from .params import FRIENDLY, TYPES, Resolver, to_term
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+__all__ = ["FRIENDLY", "TYPES", "Param", "Query", "Resolver", "load", "names", "parse", "to_term"]
+
 # "#+ key: value" at the start of a line; the header is the run of such lines (and blank comments).
 _HEADER_LINE = re.compile(r"^#\+\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*?)\s*$")
-# "issuer: string e.g. "Bộ Giáo dục và Đào tạo"" -> name, type, example (quotes optional).
-_PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>[a-z]+)(?:\s+e\.g\.\s*(?P<example>.*))?$")
+# "issuer: body optional e.g. "Bộ Giáo dục và Đào tạo"" -> name, type, optional, example (quotes optional).
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>[a-z]+)(?:\s+(?P<optional>optional))?"
+                    r"(?:\s+e\.g\.\s*(?P<example>.*))?$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)$")
 
 
 class Param(NamedTuple):
@@ -49,7 +58,10 @@ class Param(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A query of the library (or any ``.rq`` file) with its parsed header."""
+    """A query of the library (or any ``.rq`` file) with its parsed header.
+
+    ``optional`` names the parameters the caller may leave out (``#+ params: year: year optional``).
+    """
 
     name: str
     path: str
@@ -57,16 +69,33 @@ class Query:
     params: tuple[Param, ...]
     columns: tuple[str, ...]
     text: str
+    optional: tuple[str, ...] = ()
 
-    def bind(self, values: dict[str, str]) -> dict[str, Any]:
+    def bind(self, values: dict[str, str], resolver: Resolver | None = None) -> dict[str, Any]:
         """Turn ``name -> text`` (from the command line) into ``name -> RDF term`` for the store.
 
         A declared type decides the term; an undeclared parameter is guessed: ``<...>`` or
         ``http(s)://...`` an IRI, an integer an ``xsd:integer``, anything else a plain string.
+        ``resolver`` looks up the friendly types (``doc``, ``body``, ``task``) by name
+        (``luocdo.kg.params.bind`` passes one over the store); without it they take IRIs only.
         Raises :class:`~luocdo.kg.errors.UsageError` for a missing, unknown or ill-typed value.
 
-        >>> load("cited-by").bind({"doc_number": "2457/QĐ-BGDĐT"})["doc_number"].value
-        '2457/QĐ-BGDĐT'
+        >>> load("plans-for-school-year").bind({"school_year": "2023-2024"})["school_year"].value
+        '2023-2024'
+        """
+        self.check(values)
+        declared = {p.name: p for p in self.params}
+        return {name: to_term(value, declared[name].type if name in declared else None, name, resolver)
+                for name, value in values.items()}
+
+    def check(self, values: dict[str, str]) -> None:
+        """Raise :class:`~luocdo.kg.errors.UsageError` for an unknown or missing parameter, or a
+        value that cannot have its type; names for the friendly types are left to the store.
+
+        >>> load("documents-by-issuer").check({"issuer": "Bộ Y tế", "year": "23"})
+        Traceback (most recent call last):
+        ...
+        luocdo.kg.errors.UsageError: --param year='23': expected a year yyyy
         """
         declared = {p.name: p for p in self.params}
         if declared:
@@ -74,68 +103,24 @@ class Query:
             if unknown:
                 raise UsageError(f"query {self.name!r} has no parameter {unknown[0]!r} "
                                  f"(it takes: {', '.join(declared)})")
-            missing = [p for p in self.params if p.name not in values]
+            missing = [p for p in self.params if p.name not in values and p.name not in self.optional]
             if missing:
                 p = missing[0]
                 example = f" (e.g. --param {p.name}={p.example})" if p.example else ""
                 raise UsageError(f"query {self.name!r} needs --param {p.name}=...{example}")
-        return {name: to_term(value, declared[name].type if name in declared else None, name)
-                for name, value in values.items()}
+        for name, value in values.items():
+            type_ = declared[name].type if name in declared else None
+            if type_ not in FRIENDLY:
+                to_term(value, type_, name)
 
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """The declared parameter names, in header order.
 
-def to_term(value: str, type_: str | None = None, name: str = "value") -> Any:
-    """The RDF term for one parameter value, by declared type or, without one, by its look.
-
-    >>> to_term("<https://w3id.org/luocdo/id/body/so-y-te>").value
-    'https://w3id.org/luocdo/id/body/so-y-te'
-    >>> str(to_term("2023"))
-    '"2023"^^<http://www.w3.org/2001/XMLSchema#integer>'
-    >>> str(to_term('" } ; DROP ALL #'))
-    '"\\\\" } ; DROP ALL #"'
-    """
-    from pyoxigraph import Literal, NamedNode
-
-    def bad(expected: str) -> UsageError:
-        return UsageError(f"--param {name}={value!r}: expected {expected}")
-
-    if type_ is None:
-        if (value.startswith("<") and value.endswith(">")) or re.match(r"^https?://\S+$", value):
-            type_ = "iri"
-        elif _INTEGER.match(value):
-            type_ = "integer"
-        else:
-            type_ = "string"
-    if type_ == "string":
-        return Literal(value)
-    if type_ == "iri":
-        text = value[1:-1] if value.startswith("<") and value.endswith(">") else value
-        try:
-            return NamedNode(text)
-        except ValueError:
-            raise bad("an IRI") from None
-    if type_ == "integer":
-        if not _INTEGER.match(value):
-            raise bad("an integer")
-        return Literal(str(int(value)), datatype=NamedNode(_XSD + "integer"))
-    if type_ == "decimal":
-        if not _DECIMAL.match(value):
-            raise bad("a decimal number")
-        return Literal(value, datatype=NamedNode(_XSD + "decimal"))
-    if type_ == "date":
-        try:
-            return Literal(_dt.date.fromisoformat(value).isoformat(), datatype=NamedNode(_XSD + "date"))
-        except ValueError:
-            raise bad("a date yyyy-mm-dd") from None
-    if type_ == "year":
-        if not re.match(r"^\d{4}$", value):
-            raise bad("a year yyyy")
-        return Literal(value, datatype=NamedNode(_XSD + "gYear"))
-    if type_ == "boolean":
-        if value not in ("true", "false"):
-            raise bad("true or false")
-        return Literal(value, datatype=NamedNode(_XSD + "boolean"))
-    raise QueryError(f"parameter {name!r} has the unknown type {type_!r} "
-                     f"(expected one of {', '.join(TYPES)})")
+        >>> load("cited-by").param_names
+        ('doc',)
+        """
+        return tuple(p.name for p in self.params)
 
 
 def parse(text: str, name: str, path: str = "") -> Query:
@@ -147,6 +132,7 @@ def parse(text: str, name: str, path: str = "") -> Query:
     """
     summary: list[str] = []
     params: list[Param] = []
+    optional: list[str] = []
     columns: tuple[str, ...] = ()
     for lineno, line in enumerate(text.splitlines(), 1):
         m = _HEADER_LINE.match(line)
@@ -168,10 +154,12 @@ def parse(text: str, name: str, path: str = "") -> Query:
             if example and len(example) >= 2 and example[0] == example[-1] == '"':
                 example = example[1:-1]
             params.append(Param(p["name"], p["type"], example or None))
+            if p["optional"]:
+                optional.append(p["name"])
         elif key == "columns":
             columns = tuple(c.strip() for c in value.split(",") if c.strip())
     return Query(name=name, path=path, summary=" ".join(summary), params=tuple(params),
-                 columns=columns, text=text)
+                 columns=columns, text=text, optional=tuple(optional))
 
 
 def names() -> list[str]:
@@ -187,7 +175,7 @@ def load(name: str) -> Query:
     """A query of the library by name (``queries/NAME.rq``), or any ``.rq`` file by path.
 
     >>> load("cited-by").params[0].name
-    'doc_number'
+    'doc'
     """
     if name.endswith(".rq") or "/" in name or "\\" in name:
         path = Path(name)

@@ -144,12 +144,17 @@ def test_query_with_an_injection_payload_returns_nothing_and_changes_nothing(cor
     store = str(tmp_path / "store")
     assert run("--store", store, "ingest", str(corpus)).exit_code == 0
     before = run("--store", store, "stats").stdout
-    for name in ("documents-by-issuer", "cited-by"):
-        param = "issuer" if name == "documents-by-issuer" else "doc_number"
-        payload = f'{param}=" }} ; DROP ALL #'
-        result = run("--store", store, "query", name, "--param", payload, "--format", "json")
-        assert result.exit_code == 0, result.output
-        assert json.loads(result.stdout) == []
+    payload = '" } ; DROP ALL #'
+    # A name that must be looked up (a document, a body) is refused with one line...
+    for name, param in (("documents-by-issuer", "issuer"), ("cited-by", "doc")):
+        result = run("--store", store, "query", name, "--param", f"{param}={payload}", "--format", "json")
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith("luocdo: ") and result.stderr.count("\n") == 1
+    # ... and a plain string is bound as a literal: no rows, nothing run.
+    result = run("--store", store, "query", "plans-for-school-year", "--param", f"school_year={payload}",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
     assert run("--store", store, "stats").stdout == before
 
 
@@ -184,7 +189,7 @@ def test_query_usage_errors(tmp_path):
 
 
 def test_query_before_any_ingest_says_so(tmp_path):
-    result = run("--store", str(tmp_path / "nothing"), "query", "cited-by", "--param", "doc_number=1/KH")
+    result = run("--store", str(tmp_path / "nothing"), "query", "cited-by", "--param", "doc=1/KH")
     assert result.exit_code == 1
     assert "run 'luocdo ingest' first" in result.stderr
 
