@@ -56,7 +56,8 @@ class _Main(click.Group):
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_url", default="./luocdo-data", envvar="LUOCDO_STORE", show_default=True,
-              help="Where the graph lives: a directory, 'memory:' for a throw-away store, or a SPARQL endpoint URL (http://...).")
+              help="Where the graph lives: a directory, 'memory:' for a throw-away store, "
+                   "or a SPARQL endpoint URL (http://...).")
 @click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
 @click.version_option(package_name="luocdo")
 @click.pass_context
