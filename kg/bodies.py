@@ -602,6 +602,42 @@ class Registry:
         name = self._render(replace(resolved, kind=kind, head=head, territory=territory))
         return name if name != canonical_name else None
 
+    def valid_until(self, canonical_name: str) -> str | None:
+        """The first day a body no longer exists as named (ISO date), or None if it still does.
+
+        The earliest end among the body itself, its territory (the 63 provinces and the district
+        tier end on 2025-07-01) and its department's sector.
+
+        >>> registry().valid_until("Sở Giáo dục và Đào tạo tỉnh Hải Dương")
+        '2025-07-01'
+        >>> registry().valid_until("Ủy ban nhân dân tỉnh Sơn La") is None
+        True
+        """
+        resolved = self._resolve(canonical_name, Context(date="2025-06-30"))
+        if resolved is None:
+            return None
+        ends: list[str] = []
+        if resolved.kind == "central":
+            ends.append(resolved.body.valid_until or "")
+        elif resolved.kind not in ("congress", "national", "school"):
+            territory = resolved.territory
+            if territory.level == DISTRICT and self._district_until:
+                ends.append(self._district_until)
+            if territory.level == PROVINCIAL:
+                ends.append(territory.province.valid_until or "")
+                if territory.province.valid_until and not territory.province.successor:
+                    ends.pop()
+                elif territory.province.successor and self._provinces[territory.province.successor].name \
+                        == territory.province.name:
+                    ends.pop()  # an unchanged province is recorded twice, before and after
+            head = resolved.head
+            if head.kind == "unit":
+                ends.append(head.unit.valid_until or "")
+            if head.kind == "dept":
+                ends.append(head.sector.valid_until or "")
+        ends = [e for e in ends if e]
+        return min(ends) if ends else None
+
     def level(self, canonical_name: str) -> str | None:
         """central / provincial / district / commune / institution.
 

@@ -128,6 +128,7 @@ class BodyFacts:
     parent: str | None = None
     successor: str | None = None
     alt_labels: tuple[str, ...] = ()
+    valid_until: str | None = None  # ISO date: the first day the body no longer exists as named
 
 
 def registry_facts(registry: Any) -> Callable[[str], BodyFacts]:
@@ -157,7 +158,8 @@ def registry_facts(registry: Any) -> Callable[[str], BodyFacts]:
             alt = (alt,)
         return BodyFacts(level=_text(ask("level", name)), parent=_text(ask("parent", name)),
                          successor=_text(ask("successor", name)),
-                         alt_labels=tuple(a for a in alt if isinstance(a, str)))
+                         alt_labels=tuple(a for a in alt if isinstance(a, str)),
+                         valid_until=_text(ask("valid_until", name)))
 
     return facts
 
@@ -276,6 +278,10 @@ class _Builder:
             g.add(body_iri, LO + "subOrganizationOf", self.body(facts.parent))
         if facts.successor and iri.slug(facts.successor) and iri.body(facts.successor) != body_iri:
             g.add(body_iri, LO + "succeededBy", self.body(facts.successor))
+        if facts.valid_until and _date(facts.valid_until):
+            # The body (and its place under its parent) held until this day: 2025-07-01 for the
+            # 63 provinces' and the districts' bodies.
+            g.add(body_iri, LO + "validUntil", Literal(facts.valid_until, datatype=_XSD_DATE))
         return body_iri
 
     def unit(self, name: str | None) -> str | None:

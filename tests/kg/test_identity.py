@@ -69,6 +69,9 @@ def test_hai_duong_bodies_have_a_successor_in_hai_phong(everything):
     rows = {(r[0].value, r[1].value) for r in everything.query(q).rows}
     assert ("Sở Giáo dục và Đào tạo tỉnh Hải Dương", "Sở Giáo dục và Đào tạo thành phố Hải Phòng") in rows
     assert ("Ủy ban nhân dân tỉnh Hải Dương", "Ủy ban nhân dân thành phố Hải Phòng") in rows
+    q = P + """SELECT ?until WHERE { ?b rdfs:label ?l ; lo:validUntil ?until .
+      FILTER(STR(?l) = "Sở Giáo dục và Đào tạo tỉnh Hải Dương") }"""
+    assert {r[0].value for r in everything.query(q).rows} == {"2025-07-01"}
 
 
 def test_spellings_are_kept_as_alt_labels(everything):
