@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .numbers import date_match, find_numbers, match_to_iso
-from .vocab import kind_for_code, kind_names
+from .vocab import kind_abbreviations, kind_for_code, kind_names
 
 # Why: the kind word, an optional "số"/"số:" and the number: "Quyết định số 2457/QĐ-BGDĐT",
 # "Kế hoạch số: 1587/...", "Nghị quyết 71-NQ/TW" (news drop "số"), "văn bản số 364/TTr-...".
@@ -28,6 +28,9 @@ _KIND_BEFORE_RE = re.compile(
     r"(?:\s{1,3}(?:của\s[^\n;]{1,60}?\s)?(?:hợp\s+nhất\s+)?)?(?:\s{0,3}(?:các\s+)?số\s{0,3}:?)?\s{0,3}$",
     re.I,
 )
+# Why: "QĐ số 2457/QĐ-BGDĐT", "KH số 1587/SGDĐT-VP": an abbreviation stands for the kind before "số".
+_ABBREV_BEFORE_RE = re.compile(r"(?<![\w/-])(?P<abbr>" + "|".join(re.escape(a) for a, _ in kind_abbreviations())
+                               + r")\s{1,3}số\s{0,3}:?\s{0,3}$")
 _ISSUER_STOP_RE = re.compile(
     r"\s(?:về|ban\s+hành|quy\s+định|phê\s+duyệt|hướng\s+dẫn|triển\s+khai|thực\s+hiện|tại|đối\s+với|trong|theo|"
     r"gọi\s+tắt|v/v|sửa\s+đổi|bãi\s+bỏ|thay\s+thế|để|nhằm|về\s+việc|năm\s+học|giai\s+đoạn|đã|có)\b|[,;:.()“”\"]|\n\s*\n|$",
@@ -155,13 +158,17 @@ def find_citations(text: str, start: int, end: int, resolver, ctx, own_numbers=f
         km = _KIND_BEFORE_RE.search(look)
         kind_start = n.start
         kind = None
+        am = None if km else _ABBREV_BEFORE_RE.search(look)
+        if am:
+            kind_start = max(start, n.start - 90) + am.start()
+            kind = dict(kind_abbreviations()).get(am.group("abbr"))
         if km:
             kind_start = max(start, n.start - 90) + km.start()
             word = km.group("kind").lower()
             kind = next((k for nm, k in kind_names() if nm.lower() == word), None)
             if word == "văn bản" and n.kind_code:
                 kind = kind_for_code(n.kind_code) or kind
-        if kind is None:
+        if kind is None and not am:
             kind = kind_for_code(n.kind_code) or "OfficialLetter"
             # A bare number with no kind word and no kind code is rarely a document in running text
             # unless "số" introduces it ("tại văn bản số ..." is caught above).

@@ -54,7 +54,9 @@ def clean(text: str) -> Cleaned:
     index: list[int] = []
     line_start = True
     for i, ch in enumerate(text):
-        if ch in _DELETE:
+        if ch == "\u200b" and 0 < i < len(text) - 1 and _word_and_number(text[i - 1], text[i + 1]):
+            ch = " "  # "Điều\u200b5", "năm\u200b2023": here the zero-width space stood for a space
+        elif ch in _DELETE:
             continue
         # Markdown headings ("### Nội dung chính") and escapes ("1\\. ") carry no meaning here.
         if line_start and ch == "#":
@@ -69,6 +71,10 @@ def clean(text: str) -> Cleaned:
         elif ch != " ":
             line_start = False
     return Cleaned("".join(out), tuple(index), len(text))
+
+
+def _word_and_number(before: str, after: str) -> bool:
+    return (before.isalpha() and after.isdigit()) or (before.isdigit() and after.isalpha())
 
 
 def fold(s: str) -> str:

@@ -35,6 +35,12 @@ def kind_names() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
+@cache
+def kind_abbreviations() -> list[tuple[str, str]]:
+    """(abbreviation, kind): "QĐ" stands for Quyết định in "QĐ số 2457/QĐ-BGDĐT"."""
+    return sorted(((a, k["kind"]) for k in _kinds() for a in k.get("abbreviations", [])), key=lambda p: -len(p[0]))
+
+
 def kind_for_code(code: str | None) -> str | None:
     """The kind a number's code names, if any."""
     if not code:
