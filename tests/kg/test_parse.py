@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from luocdo.kg.parse import extract_text
 from luocdo.kg.parse.clean import clean
 from luocdo.kg.parse.numbers import canonical_number, find_numbers, parse_date_phrase
-from luocdo.kg.parse.vocab import kind_examples, kind_for_code, kind_for_name
+from luocdo.kg.parse.vocab import kind_examples, kind_for_name
 from luocdo.kg.reader import read_text
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
