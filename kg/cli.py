@@ -17,7 +17,9 @@ import csv
 import io
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,6 +48,10 @@ class _Main(click.Group):
             # `luocdo export | head`: the reader left; nothing is wrong with the data.
             sys.stderr.close()
             ctx.exit(1)
+        except KeyboardInterrupt:
+            # Ctrl-C: every store write is one transaction, so there is nothing to undo.
+            click.echo("luocdo: interrupted", err=True)
+            ctx.exit(130)
         except Exception as e:
             if debug:
                 raise
@@ -74,6 +80,34 @@ def _open(ctx: click.Context, create: bool = False):
 
 # -- extract -------------------------------------------------------------------------------------
 
+#: Environment variables that set the reader's limits (docs/limits.md) -> the ``reader.Limits`` field.
+LIMIT_VARIABLES = {
+    "LUOCDO_MAX_FILE_BYTES": "max_file_bytes",
+    "LUOCDO_MAX_TEXT_CHARS": "max_text_chars",
+    "LUOCDO_MAX_DOCX_ENTRIES": "max_docx_entries",
+    "LUOCDO_MAX_DOCX_BYTES": "max_docx_uncompressed",
+    "LUOCDO_PDF_TIMEOUT": "pdf_timeout_s",
+}
+
+
+def reader_limits():
+    """The reader's limits, each one overridable by its environment variable (``LIMIT_VARIABLES``)."""
+    from .reader import Limits
+
+    values: dict[str, float] = {}
+    for variable, name in LIMIT_VARIABLES.items():
+        raw = os.environ.get(variable, "").strip()
+        if not raw:
+            continue
+        try:
+            value = float(raw) if name == "pdf_timeout_s" else int(raw)
+        except ValueError:
+            raise UsageError(f"{variable}={raw!r}: expected a number") from None
+        if value <= 0:
+            raise UsageError(f"{variable}={raw!r}: expected a number above 0")
+        values[name] = value
+    return Limits(**values)
+
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -82,14 +116,16 @@ def _open(ctx: click.Context, create: bool = False):
 @click.option("--text", "show_text", is_flag=True, help="Print the decoded text of the file instead.")
 def extract(file: Path, fmt: str, show_text: bool) -> None:
     """Extract documents, citations, tasks and assignments from FILE (prints JSON)."""
+    import unicodedata
+
     from .parse import extract_text
     from .reader import read_text
 
-    text = read_text(file)
+    text = read_text(file, reader_limits())
     if show_text:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    extraction = extract_text(text, file.name)
+    extraction = extract_text(text, unicodedata.normalize("NFC", file.name))
     if fmt == "json":
         click.echo(json.dumps(extraction.to_json(), ensure_ascii=False, indent=2))
         return
@@ -140,25 +176,45 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int) -> None:
     """Ingest files and folders (recursively) into the store, one named graph per file.
 
     Re-ingesting a file replaces exactly its graph. A file that cannot be read is reported on
-    stderr and skipped; the others are ingested, and the exit code is 1.
+    stderr and skipped; the others are ingested, and the exit code is 1. Ctrl-C stops the ingest
+    (exit code 130) with every file's graph whole or absent.
     """
     from .ingest import Ingester, extract_many
 
     files = list(_source_files(paths))
+    limits = reader_limits()
     interactive = sys.stderr.isatty()
+    interrupt = _Interrupt()
     with _open(ctx, create=True) as store:
-        ingester = Ingester(store)
-        results = extract_many(files, jobs)
-        bar_context = (click.progressbar(results, length=len(files), label="ingesting", file=sys.stderr,
-                                         show_pos=True, show_eta=True) if interactive else None)
-        with bar_context or _plain(results) as bar:
-            for path, got in bar:
-                before = len(ingester.result.failures)
-                ingester.add(path, got)
-                if not interactive:
-                    for message in ingester.result.failures[before:]:
-                        click.echo(f"luocdo: {message}", err=True)
-        r = ingester.finish()
+        ingester = None
+        results = extract_many(files, jobs, limits=limits)
+        try:
+            with interrupt:
+                with interrupt.deferred():
+                    ingester = Ingester(store, limits=limits)
+                bar_context = (click.progressbar(results, length=len(files), label="ingesting", file=sys.stderr,
+                                                 show_pos=True, show_eta=True) if interactive else None)
+                with bar_context or _plain(results) as bar:
+                    for path, got in bar:
+                        before = len(ingester.result.failures)
+                        with interrupt.deferred():  # the file's graph and its count, or neither
+                            ingester.add(path, got)
+                        if not interactive:
+                            for message in ingester.result.failures[before:]:
+                                click.echo(f"luocdo: {message}", err=True)
+                r = ingester.finish()
+        except KeyboardInterrupt:
+            with _Interrupt(ignore=True):  # a second Ctrl-C must not cut the tidy-up short
+                results.close()  # stops the extraction workers
+                done = ingester.result.files if ingester is not None else 0
+                if ingester is not None:
+                    store.update_derived()  # stub flags match the files stored so far (one transaction)
+        else:
+            done = None
+    if done is not None:
+        click.echo(f"luocdo: interrupted; {done} file{'s' if done != 1 else ''} ingested, "
+                   "the store is consistent", err=True)
+        ctx.exit(130)
     if interactive:  # with a progress bar on screen, errors wait until it is done
         for message in r.failures:
             click.echo(f"luocdo: {message}", err=True)
@@ -169,6 +225,55 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int) -> None:
                + (f"; {failed} file{'s' if failed != 1 else ''} failed" if failed else ""))
     if failed:
         ctx.exit(1)
+
+
+_UNSET = object()
+
+
+class _Interrupt:
+    """Ctrl-C during an ingest: taken at once, except while one file is being stored.
+
+    Each file's graph is one transaction, so the store is whole whenever the signal lands; holding
+    it back over :meth:`deferred` blocks also keeps the count of files ingested exact.
+    """
+
+    def __init__(self, ignore: bool = False) -> None:
+        self.ignore = ignore
+        self.busy = False
+        self.pending = False
+        self.previous: Any = _UNSET
+
+    def __enter__(self) -> _Interrupt:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN if self.ignore else self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not _UNSET:
+            signal.signal(signal.SIGINT, signal.SIG_DFL if self.previous is None else self.previous)
+            self.previous = _UNSET
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.busy:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+    def deferred(self) -> _Deferred:
+        return _Deferred(self)
+
+
+class _Deferred:
+    def __init__(self, interrupt: _Interrupt):
+        self.interrupt = interrupt
+
+    def __enter__(self) -> None:
+        self.interrupt.busy = True
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.interrupt.busy = False
+        if self.interrupt.pending and exc_type is None:
+            raise KeyboardInterrupt
 
 
 class _plain:
@@ -328,6 +433,7 @@ from .cli_view import register as _r_view  # noqa: E402
 
 for _register in (_r_trace, _r_identity, _r_queries, _r_serve, _r_view):
     _register(main)
+from .cli_rebuild import register as _r_rebuild; _r_rebuild(main)  # noqa: E402, E702, I001
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -79,10 +79,28 @@ class Derivation:
     source_text: str = ""
 
 
+class _DropMarks(dict):
+    """``str.translate`` table that drops non-spacing marks (category Mn), filled as characters come.
+
+    Derivation folds every task text; a per-character Python loop was most of its time.
+    """
+
+    def __missing__(self, codepoint: int) -> int | None:
+        kept = None if unicodedata.category(chr(codepoint)) == "Mn" else codepoint
+        self[codepoint] = kept
+        return kept
+
+
+_DROP_MARKS = _DropMarks()
+
+
 def fold(s: str) -> str:
-    """Accent-insensitive lower-case text."""
-    s = unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d"))
-    return "".join(c for c in s if unicodedata.category(c) != "Mn").lower()
+    """Accent-insensitive lower-case text.
+
+    >>> fold("Đẩy mạnh CHUYỂN ĐỔI SỐ")
+    'day manh chuyen doi so'
+    """
+    return unicodedata.normalize("NFD", s.replace("Đ", "D").replace("đ", "d")).translate(_DROP_MARKS).lower()
 
 
 def terms(text: str) -> list[str]:
@@ -94,6 +112,9 @@ def terms(text: str) -> list[str]:
 @dataclass
 class _Index:
     idf: dict[str, float] = field(default_factory=dict)
+    # text -> its vector under this index: a pool's parent tasks are scored against every child,
+    # so each text is folded and weighed once per index instead of once per pair.
+    _vectors: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, texts: list[str]) -> _Index:
@@ -104,6 +125,12 @@ class _Index:
         return cls({k: math.log(1 + n / v) for k, v in df.items()})
 
     def vec(self, text: str) -> dict[str, float]:
+        v = self._vectors.get(text)
+        if v is None:
+            v = self._vectors[text] = self._vec(text)
+        return v
+
+    def _vec(self, text: str) -> dict[str, float]:
         tf = Counter(terms(text))
         default = math.log(1 + 1.0 * max(1, len(self.idf)))
         v = {k: c * self.idf.get(k, default) for k, c in tf.items()}

@@ -28,18 +28,24 @@ from .model import Citation, Extraction
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _P = f"PREFIX lo: <{iri.LO}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+# The default graph is the union of the per-file graphs, and it repeats a triple once for every
+# graph that holds it: a decision cited by 200 plans has its number, issuer and year 200 times
+# each. Joined directly they would give 200 x 200 x 200 rows; DISTINCT sub-selects keep one each.
 _KNOWN_Q = _P + """
 SELECT ?doc ?number ?issuer ?year WHERE {
-  ?doc lo:number ?number .
-  OPTIONAL { ?doc lo:issuedBy/rdfs:label ?issuer }
-  OPTIONAL { ?doc lo:year ?year }
+  { SELECT DISTINCT ?doc ?number WHERE { ?doc lo:number ?number } }
+  OPTIONAL { { SELECT DISTINCT ?doc ?body WHERE { ?doc lo:issuedBy ?body } }
+             { SELECT DISTINCT ?body ?issuer WHERE { ?body rdfs:label ?issuer } } }
+  OPTIONAL { SELECT DISTINCT ?doc ?year WHERE { ?doc lo:year ?year } }
 }
 """
 _PARTIAL_Q = _P + """
 SELECT DISTINCT ?src ?number WHERE {
-  ?c a lo:Citation ; lo:cited ?doc ; lo:sourceFile ?src .
-  ?doc lo:number ?number .
-  FILTER NOT EXISTS { ?doc lo:year ?y . ?doc lo:issuedBy ?b }
+  { SELECT DISTINCT ?doc ?number WHERE {
+      ?doc lo:number ?number .
+      FILTER (NOT EXISTS { ?doc lo:year ?y } || NOT EXISTS { ?doc lo:issuedBy ?b })
+  } }
+  ?c lo:cited ?doc ; a lo:Citation ; lo:sourceFile ?src .
 }
 """
 
@@ -149,14 +155,47 @@ def unresolved_quads(quads: list[ox.Quad], ambiguous: list[tuple[Citation, list[
     return out
 
 
-def extract_path(path: str | os.PathLike[str]) -> Extraction:
-    """Read and extract one file; errors name the file."""
+def on_disk(recorded: str | os.PathLike[str]) -> str | None:
+    """The file a recorded ``lo:sourceFile`` names, or ``None`` if there is none.
+
+    The store records paths in NFC; the file system keeps names as they were typed, and a name
+    typed with combining marks (NFD) is another name to it. Each part of the path that does not
+    exist as written is looked up among its folder's entries by its NFC form.
+
+    >>> on_disk("/no/such/file.txt") is None
+    True
+    """
+    path = os.fspath(recorded)
+    if os.path.exists(path):
+        return path
+    head, parts = path, []
+    while head and not os.path.exists(head):
+        head, tail = os.path.split(head)
+        if not tail:
+            return None
+        parts.append(tail)
+    current = head
+    for part in reversed(parts):
+        want = iri.nfc(part)
+        try:
+            entries = os.listdir(current or ".")
+        except OSError:
+            return None
+        match = next((e for e in sorted(entries) if iri.nfc(e) == want), None)
+        if match is None:
+            return None
+        current = os.path.join(current, match)
+    return current
+
+
+def extract_path(path: str | os.PathLike[str], limits=None) -> Extraction:
+    """Read and extract one file (within the reader's ``limits``); errors name the file."""
     from .parse import extract_text
     from .reader import read_text
 
     name = os.fspath(path)
     try:
-        text = read_text(path)
+        text = read_text(path, limits)
     except LuocdoError:
         raise
     except Exception as e:  # a decoder slip on one odd file must not stop the batch
@@ -169,36 +208,77 @@ def extract_path(path: str | os.PathLike[str]) -> Extraction:
         raise ParseError(f"{name}: the parser failed: {type(e).__name__}: {e}") from e
 
 
-def _extract_or_error(path: str) -> tuple[str, Extraction | LuocdoError]:
+def _extract_or_error(path: str, limits=None) -> tuple[str, Extraction | LuocdoError]:
     try:
-        return path, extract_path(path)
+        return path, extract_path(path, limits)
     except LuocdoError as e:
         return path, e
 
 
-def extract_many(paths: Iterable[str | os.PathLike[str]], jobs: int = 1):
+def _extract_in_worker(path: str, limits=None) -> tuple[str, Extraction | tuple[str, ...]]:
+    # Results travel pickled, and an exception is rebuilt from its args: ReadError(path, problem)
+    # has one arg, its message, so it would not unpickle and the pool's result thread would die.
+    # Errors cross as plain tuples instead (see _rebuilt_error).
+    path, got = _extract_or_error(path, limits)
+    if isinstance(got, ReadError):
+        return path, ("ReadError", got.path, got.problem)
+    if isinstance(got, LuocdoError):
+        return path, (type(got).__name__, str(got))
+    return path, got
+
+
+def _rebuilt_error(sent: tuple[str, ...]) -> LuocdoError:
+    if sent[0] == "ReadError":
+        return ReadError(sent[1], sent[2])
+    kinds = {k.__name__: k for k in (ParseError, StoreError)}
+    return kinds.get(sent[0], LuocdoError)(sent[1])
+
+
+def _ignore_interrupts() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def extract_many(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, limits=None):
     """(path, extraction or error) for each path, in order; ``jobs`` > 1 extracts in worker processes.
 
     Parsing is pure CPU work with no shared state, so it spreads over processes; the store has one
-    writer (the caller), which keeps every file's graph one transaction.
+    writer (the caller), which keeps every file's graph one transaction. Ctrl-C is for the caller:
+    the workers ignore it, and closing this generator (or an exception in it) terminates them.
     """
     names = [os.fspath(p) for p in paths]
     if jobs <= 1 or len(names) < 2:
         for n in names:
-            yield _extract_or_error(n)
+            yield _extract_or_error(n, limits)
         return
+    import functools
     import multiprocessing
+    import signal
+    import threading
 
     ctx = multiprocessing.get_context("spawn")  # no fork of a process that holds the store open
-    with ctx.Pool(processes=jobs) as pool:
-        yield from pool.imap(_extract_or_error, names, chunksize=8)
+    # A terminal sends Ctrl-C to the workers too; ignored from their first instruction on (the
+    # disposition is inherited), they print no traceback while the caller stops them.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool = ctx.Pool(processes=jobs, initializer=_ignore_interrupts)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+    with pool:
+        for path, got in pool.imap(functools.partial(_extract_in_worker, limits=limits), names, chunksize=8):
+            yield path, (_rebuilt_error(got) if isinstance(got, tuple) else got)
 
 
 class Ingester:
     """Ingest files one by one into a store, resolving citations as it goes; :meth:`finish` once."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, limits=None) -> None:
         self.store = store
+        #: The reader's limits (``reader.Limits``) for the files this ingester reads itself.
+        self.limits = limits
         store.load_ontology()
         self.index = DocumentIndex.from_store(store)
         self.result = Result()
@@ -225,7 +305,7 @@ class Ingester:
     def ingest_path(self, path: str | os.PathLike[str]) -> None:
         """Read, extract and store one file; a file that fails is recorded, not raised."""
         try:
-            self.ingest_extraction(extract_path(path), path)
+            self.ingest_extraction(extract_path(path, self.limits), path)
         except StoreError:
             raise  # the store itself failed: every other file would fail alike
         except LuocdoError as e:
@@ -254,12 +334,13 @@ class Ingester:
         for src, number in self.store.query(_PARTIAL_Q).rows:
             cands = [k for k in self.index.by_number.get(number_key(number.value), {}).values()
                      if k.issuer and k.year]
-            if len(cands) == 1 and os.path.exists(src.value):
+            if len(cands) == 1 and on_disk(src.value) is not None:
                 again.append(src.value)
         for src in dict.fromkeys(again):
             before = self.result.files
             try:
-                self.ingest_extraction(extract_path(src), src)
+                # The file as it is named on disk; its graph and lo:sourceFile as recorded.
+                self.ingest_extraction(extract_path(on_disk(src) or src, self.limits), src)
             except LuocdoError:
                 continue  # it was readable a moment ago; if not now, its earlier graph stays
             self.result.files = before

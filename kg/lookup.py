@@ -229,4 +229,4 @@ def resolve_body(store, name: str) -> str:
         found = find_bodies(store, cand)
         if found:
             return found[0][0]
-    raise IdentityError(f"no body {name!r} in the store (try 'luocdo bodies {name}')")
+    raise IdentityError(f"no body {name!r} in the store (try: luocdo bodies {' '.join(name.split())!r})")

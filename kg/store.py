@@ -16,6 +16,7 @@ Queries see the union of all graphs as their default graph.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -140,6 +141,11 @@ def _ntriples_body(quads: Iterable[ox.Quad | ox.Triple]) -> str:
     return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
 
 
+def _disk_full(e: OSError) -> bool:
+    """Is this error a full disk (RocksDB reports it as text, without an errno)?"""
+    return e.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(e)
+
+
 def _atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
     target = Path(path)
@@ -175,7 +181,10 @@ class _DirectoryLock:
     def acquire(self) -> None:
         if fcntl is None:  # pragma: no cover - Windows
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise StoreError(f"cannot open the store {str(self.path.parent)!r}: {e.strerror or e}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -185,8 +194,11 @@ class _DirectoryLock:
                 os.close(fd)
             who = f"process {owner}" if owner.isdigit() else "another process"
             raise StoreError(f"the store is in use by {who} ({str(self.path.parent)!r})") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        except OSError:
+            pass  # a full disk: the lock is held all the same; the pid only names us in messages
         self.fd = fd
 
     def release(self) -> None:
@@ -206,10 +218,13 @@ class Store:
     0
     """
 
-    def __init__(self, backend: ox.Store, url: str, lock: _DirectoryLock | None = None):
+    def __init__(self, backend: ox.Store, url: str, lock: _DirectoryLock | None = None,
+                 read_only: bool = False):
         self._store = backend
         self.url = url
         self._lock = lock
+        #: Opened read-only because the disk is full: queries work, writes raise StoreError.
+        self.read_only = read_only
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -244,27 +259,50 @@ class Store:
         try:
             backend = ox.Store(str(directory))
         except OSError as e:
-            lock.release()
-            raise StoreError(f"cannot open the store {url!r}: {e}") from None
+            backend = None
+            if not create and _disk_full(e):
+                # Opening replays the write-ahead log into new files; on a full disk that fails,
+                # but a read-only open replays it in memory. The lock keeps every writer out.
+                try:
+                    backend = ox.Store.read_only(str(directory))
+                except OSError:
+                    backend = None
+            if backend is None:
+                lock.release()
+                raise StoreError(f"cannot open the store {url!r}: {e}") from None
+            return cls(backend, url, lock, read_only=True)
         return cls(backend, url, lock)
 
-    def close(self) -> None:
-        """Flush and release the store (and its lock); the object cannot be used afterwards."""
+    def close(self, keep_lock: bool = False) -> None:
+        """Flush and release the store (and its lock); the object cannot be used afterwards.
+
+        With ``keep_lock`` the directory stays locked until the next ``close()``: ``luocdo rebuild``
+        moves the folder of a closed store (RocksDB writes by path, so it must be closed first)
+        while no other process may open it.
+        """
         if self._store is None:
+            if self._lock is not None and not keep_lock:
+                self._lock.release()
             return
         try:
-            if self._lock is not None:
+            if self._lock is not None and not self.read_only:
                 self._store.flush()
+        except OSError as e:  # a full disk at the last write: what was committed is in the log
+            raise StoreError(f"cannot write the store {self.url!r}: {e}") from None
         finally:
             self._store = None  # drops RocksDB's handle before the lock is given back
-            if self._lock is not None:
+            if self._lock is not None and not keep_lock:
                 self._lock.release()
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            self.close()
+        except StoreError:
+            if exc_type is None:
+                raise  # otherwise the error already on its way is the one to report
 
     @property
     def backend(self) -> ox.Store:
@@ -318,6 +356,8 @@ class Store:
         self.replace_graph(iri.ONTOLOGY_GRAPH, triples)
 
     def _update(self, sparql: str) -> None:
+        if self.read_only:
+            raise StoreError(f"cannot write the store {self.url!r}: it is open read-only (the disk is full)")
         try:
             self.backend.update(sparql)
         except SyntaxError as e:  # only a bug of ours can get here: terms are serialised, not pasted

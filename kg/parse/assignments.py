@@ -26,7 +26,8 @@ _HEADS = (
 HEAD_RE = re.compile(rf"^(?:{_HEADS})(?=[\s,:])")
 # Heads strong enough to start a new body inside an enumeration ("..., UBND các huyện").
 _SPLIT_HEADS = "|".join(h for h in _HEADS.split("|") if h[:1].isupper()) + "|các"
-_SPLIT_RE = re.compile(rf"\s*[;,]\s+(?=(?:{_SPLIT_HEADS})\s)|\s+và\s+(?=(?:Sở|Bộ|UBND|Ủy\s+ban|Uỷ\s+ban|Phòng|Ban|Hiệu\s+trưởng|"
+# Bounded runs of spaces: an unbounded \s* before the separator is quadratic on a long run of blanks.
+_SPLIT_RE = re.compile(rf"[ \t]{{0,3}}[;,]\s{{1,3}}(?=(?:{_SPLIT_HEADS})\s)|\s{{1,3}}và\s{{1,3}}(?=(?:Sở|Bộ|UBND|Ủy\s+ban|Uỷ\s+ban|Phòng|Ban|Hiệu\s+trưởng|"
                        r"Thủ\s+trưởng|Giám\s+đốc|Chủ\s+tịch|Trường|Cục|Vụ)\s)")
 _ROLE_CUES = (
     ("lead", re.compile(r"\bchủ\s+trì\b", re.I)),

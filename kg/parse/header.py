@@ -42,13 +42,14 @@ _KIND_HEAD_WORDS = sorted({n.upper() for n, _ in kind_names()} | {"QUY CHẾ", "
                           key=len, reverse=True)
 _KIND_HEAD_RE = re.compile(r"^\s*(" + "|".join(re.escape(w) for w in _KIND_HEAD_WORDS) + r")\b")
 _SIGNER_TITLE_RE = re.compile(
-    r"^\s*(?:(?:KT|TM|TL|TUQ|Q|K/T|T/M)\.?\s+)?(?P<t>(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|GIÁM\s+ĐỐC|TRƯỞNG\s+PHÒNG|BỘ\s+TRƯỞNG|"
+    r"^[ \t]*(?:(?:KT|TM|TL|TUQ|Q|K/T|T/M)\.?[ \t]+)?(?P<t>(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|GIÁM\s+ĐỐC|TRƯỞNG\s+PHÒNG|BỘ\s+TRƯỞNG|"
     r"THỨ\s+TRƯỞNG|THỦ\s+TƯỚNG|HIỆU\s+TRƯỞNG|TRƯỞNG\s+BAN|CHÁNH\s+VĂN\s+PHÒNG|BÍ\s+THƯ|TỔNG\s+CỤC\s+TRƯỞNG|"
     r"CỤC\s+TRƯỞNG|VỤ\s+TRƯỞNG|CHI\s+CỤC\s+TRƯỞNG|TRƯỞNG\s+ĐOÀN|TỔNG\s+GIÁM\s+ĐỐC|CHÁNH\s+THANH\s+TRA|"
-    r"TRƯỞNG\s+BAN\s+CHỈ\s+ĐẠO|PHÓ\s+TRƯỞNG\s+BAN|TRƯỞNG\s+CƠ\s+QUAN)[^\n]{0,60})\s*$",
+    r"TRƯỞNG\s+BAN\s+CHỈ\s+ĐẠO|PHÓ\s+TRƯỞNG\s+BAN|TRƯỞNG\s+CƠ\s+QUAN)[^\n]{0,60})[ \t]*$",
     re.M,
 )
-_NAME_RE = re.compile(r"^\s*(?P<n>[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4})\s*$", re.M)
+# [ \t]* not \s*: at every line start \s* would run through all the blank lines below (quadratic).
+_NAME_RE = re.compile(r"^[ \t]*(?P<n>[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:[ \t]+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4})[ \t]*$", re.M)
 _RECIPIENTS_RE = re.compile(r"Nơi\s+nhận\s*:?", re.I)
 _ATTACH_RE = re.compile(
     r"\(\s{0,3}(?:Ban\s+hành|Kèm\s+theo|Ban\s+hành\s+kèm\s+theo)\s+kèm\s+theo\s+|\(\s{0,3}Ban\s+hành\s+kèm\s+theo\s+|"
