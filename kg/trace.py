@@ -3,7 +3,7 @@
 :func:`build_derivations` reads every document and task from the store, asks :mod:`.derive` which
 task each local task carries down, and writes the answer into one derived graph
 (``graph/derivations``) as ``lo:derivedFrom`` plus a qualified ``lo:Derivation``. The trace then
-walks ``lo:derivedFrom`` upwards with networkx (cycles are reported, never followed twice).
+walks ``lo:derivedFrom`` upwards (cycles are reported, never followed twice).
 
 >>> from luocdo.kg.store import Store
 >>> build_derivations(Store.open("memory:"))
