@@ -14,6 +14,14 @@ def open_store(ctx: click.Context, create: bool = False):
     return _open_store(ctx.find_root().obj["store"], create=create)
 
 
+# Invisible characters a copy from a PDF or a web page brings along ("100/KH-\u00adPGDĐT").
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
 def nfc(value: str | None) -> str | None:
-    """CLI parameters arrive in whatever form the terminal typed: NFC them at the boundary."""
-    return None if value is None else unicodedata.normalize("NFC", value)
+    """CLI parameters arrive in whatever form the terminal typed: NFC, invisible characters dropped.
+
+    >>> nfc("171/KH-\u00adPGDĐT") == "171/KH-PGDĐT"
+    True
+    """
+    return None if value is None else unicodedata.normalize("NFC", value.translate(_INVISIBLE))
