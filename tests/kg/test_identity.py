@@ -145,3 +145,10 @@ def test_cli_show_bodies(tmp_path):
     assert r.output.splitlines()[0].startswith("Sở Giáo dục và Đào tạo tỉnh Sơn La")
     r = CliRunner().invoke(main, ["--store", store_dir, "show", "999/KH-XYZ"])
     assert r.exit_code == 1 and "no document '999/KH-XYZ'" in r.output
+
+
+def test_cli_parameters_drop_invisible_characters(tmp_path):
+    store_dir = str(tmp_path / "s")
+    assert CliRunner().invoke(main, ["--store", store_dir, "ingest", str(SHARED / "seeds")]).exit_code == 0
+    r = CliRunner().invoke(main, ["--store", store_dir, "show", "171/KH-\u00adPGD\u200bĐT"])
+    assert r.exit_code == 0 and r.output.startswith("Plan 171/KH-PGDĐT")
