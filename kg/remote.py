@@ -198,6 +198,10 @@ class RemoteStore:
         store._request(store.query_url, {"query": "ASK {}"}, _JSON)
         return store
 
+    def _add_new_graph(self, g: ox.NamedNode, quads: list[ox.Quad]) -> bool:
+        """Over HTTP every write is a SPARQL update: :meth:`Store.replace_graph` sends one."""
+        return False
+
     def close(self) -> None:
         """Nothing to release: every request is its own connection.
 

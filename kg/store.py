@@ -323,7 +323,47 @@ class Store:
         1
         """
         g = ox.NamedNode(graph_iri)
+        if self._add_new_graph(g, quads):
+            return
         self._update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{_ntriples_body(quads)}\n}} }}")
+
+    def _add_new_graph(self, g: ox.NamedNode, quads: list[ox.Quad]) -> bool:
+        """Add ``quads`` as graph ``g`` if the store does not hold ``g`` yet; ``False`` if it does.
+
+        Most files of an ingest are new: there is nothing to drop, and pyoxigraph's ``extend()``
+        is one transaction too, without serialising the quads to SPARQL text and parsing them
+        back (2.3x faster on the 1k benchmark corpus). A remote store has no such primitive.
+        """
+        if self.read_only or self.backend.contains_named_graph(g):
+            return False
+        self._write(lambda: self.backend.extend([ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]))
+        return True
+
+    def bulk_loadable(self) -> bool:
+        """Is this an on-disk store that holds nothing yet, so that :meth:`bulk_extend` may fill it?
+
+        >>> Store.open("memory:").bulk_loadable()
+        False
+        """
+        return (self._lock is not None and not self.read_only
+                and next(iter(self.backend.quads_for_pattern(None, None, None, None)), None) is None)
+
+    def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads (with their own graph names) the fast way, for graphs the store does not hold.
+
+        pyoxigraph's bulk loader writes sorted files and hands them to RocksDB in one ingestion,
+        several times faster than transactions; it promises no transaction, but a call of fewer
+        than a million quads is one batch of the loader, ingested whole or not at all. It adds,
+        it never replaces: :class:`~luocdo.kg.ingest.Ingester` uses it only on a store that was
+        empty, and :meth:`replace_graph` for every graph already there.
+
+        >>> s = Store.open("memory:")
+        >>> g = ox.NamedNode("https://x/g")
+        >>> s.bulk_extend([ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p"), ox.Literal("1"), g)])
+        >>> s.graphs()
+        ['https://x/g']
+        """
+        self._write(lambda: self.backend.bulk_extend(quads))
 
     def remove_graph(self, graph_iri: str) -> None:
         """Remove one named graph (a source file taken out of the corpus) and re-derive the stubs.
@@ -354,6 +394,15 @@ class Store:
         except (OSError, SyntaxError) as e:
             raise StoreError(f"cannot read the ontology {str(ONTOLOGY_PATH)!r}: {e}") from None
         self.replace_graph(iri.ONTOLOGY_GRAPH, triples)
+
+    def _write(self, write: Any) -> None:
+        """Run ``write()`` against the backend, its failures as :class:`StoreError` (as :meth:`_update`)."""
+        if self.read_only:
+            raise StoreError(f"cannot write the store {self.url!r}: it is open read-only (the disk is full)")
+        try:
+            write()
+        except OSError as e:
+            raise StoreError(f"cannot write the store {self.url!r}: {e}") from None
 
     def _update(self, sparql: str) -> None:
         if self.read_only:
