@@ -10,9 +10,9 @@ Writing: :meth:`RemoteStore.replace_graph` sends ``DROP SILENT GRAPH <g> ; INSER
 ONE update request, which SPARQL 1.1 runs as one unit, so readers never see half a file. Terms are
 written in N-Triples syntax by pyoxigraph (``str(term)`` escapes quotes, backslashes and newlines).
 
-Reading: queries see the union of all graphs, as on the local store. An Oxigraph server (it says so
-in its ``Server`` header) is asked with its ``union-default-graph`` parameter; any other endpoint gets
-the standard protocol's ``default-graph-uri`` and ``named-graph-uri`` for every named graph.
+Reading: queries see the merge of all named graphs as their default graph, as on the local store,
+because every write keeps the endpoint's default graph that merge (the updates of
+:meth:`Store.replace_graph`), so queries are sent as they are, with no dataset parameters.
 Endpoints have no Oxigraph substitutions, so bindings travel as a ``VALUES`` block of serialised
 terms put at the top of the WHERE clause (:func:`with_values`), never as pasted text.
 
@@ -181,7 +181,6 @@ class RemoteStore:
         self.url = url
         self.query_url, self.update_url = endpoints(url)
         self.timeout = timeout
-        self._oxigraph: bool | None = None  # learnt from the first answer's Server header
 
     @classmethod
     def open(cls, url: str, create: bool = True) -> RemoteStore:
@@ -225,8 +224,6 @@ class RemoteStore:
                                          headers={"Content-Type": content_type or "", "Accept": accept})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                if self._oxigraph is None:
-                    self._oxigraph = "oxigraph" in (response.headers.get("Server") or "").lower()
                 return response.read(), response.headers.get("Content-Type") or ""
         except urllib.error.HTTPError as e:
             detail = e.read().decode("utf-8", "replace").strip()[:500]
@@ -240,19 +237,9 @@ class RemoteStore:
     def _update(self, sparql: str) -> None:
         self._request(self.update_url, None, "*/*", sparql.encode("utf-8"), "application/sparql-update")
 
-    def _dataset_form(self) -> dict[str, list[str]]:
-        """The protocol's way to ask for the union of all graphs (Oxigraph has a flag for it)."""
-        if self._oxigraph:
-            return {"union-default-graph": [""]}
-        graphs = self.graphs()
-        # An explicit dataset with no graph would be the empty default graph: leave it to the store.
-        return {"default-graph-uri": graphs, "named-graph-uri": graphs} if graphs else {}
-
-    def _run(self, sparql: str, union: bool) -> Any:
+    def _run(self, sparql: str) -> Any:
         """Send a query; a SELECT or ASK comes back as pyoxigraph results, a CONSTRUCT as triples."""
         form: dict[str, Any] = {"query": sparql}
-        if union:
-            form.update(self._dataset_form())
         data, content_type = self._request(self.query_url, form, _ACCEPT)
         media = content_type.split(";")[0].strip().lower()
         try:
@@ -268,14 +255,14 @@ class RemoteStore:
 
     # -- the store interface -------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> QueryResult:
-        """Run a query over the union of all graphs; ``bindings`` travel as a VALUES block of terms.
+        """Run a query over the merge of all graphs; ``bindings`` travel as a VALUES block of terms.
 
         On an Oxigraph server holding the seeds (not run here)::
 
             store.query("SELECT ?doc ?n WHERE { ?doc lo:number ?n }", {"n": ox.Literal("171/KH-PGDĐT")})
             # QueryResult(columns=('doc', 'n'), rows=[(<NamedNode ...171-kh-pgddt>, <Literal ...>)])
         """
-        result = self._run(with_values(sparql, bindings), union=True)
+        result = self._run(with_values(sparql, bindings))
         if isinstance(result, ox.QuerySolutions):
             columns = tuple(v.value for v in result.variables)
             return QueryResult(columns, [tuple(solution[v] for v in result.variables) for solution in result])
@@ -287,21 +274,17 @@ class RemoteStore:
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted (like :meth:`Store.graphs`), e.g.
         ``['https://w3id.org/luocdo/id/graph/derivations', ...]``."""
-        result = self._run("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)
+        result = self._run("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         return sorted(s["g"].value for s in result if isinstance(s["g"], ox.NamedNode))
 
     def quad_count(self) -> int:
-        """Number of quads in all graphs (the default graph too), e.g. ``3301`` for the seeds."""
-        q = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-        return int(next(iter(self._run(q, union=False)))["n"].value)
+        """Number of quads in the named graphs (the default graph is their merge), e.g. ``3301`` for the seeds."""
+        q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        return int(next(iter(self._run(q)))["n"].value)
 
     def _quads(self) -> list[ox.Quad]:
-        q = "SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
-        out = []
-        for s in self._run(q, union=False):
-            graph = s["g"] if s["g"] is not None else ox.DefaultGraph()
-            out.append(ox.Quad(s["s"], s["p"], s["o"], graph))
-        return out
+        q = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        return [ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in self._run(q)]
 
     def union_triples(self) -> list[ox.Triple]:
         """Every triple of every graph, once (the union graph): what ``validate`` checks."""

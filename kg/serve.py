@@ -353,7 +353,7 @@ def execute(store: Any, job: dict[str, Any]) -> Answer:
     text, bindings, fmt, max_rows = job["text"], job.get("bindings") or {}, job["format"], job["max_rows"]
     if isinstance(store, ox.Store):
         try:
-            result = store.query(text, use_default_graph_as_union=True,
+            result = store.query(text,
                                  substitutions={ox.Variable(k): v for k, v in bindings.items()} or None)
         except (SyntaxError, RuntimeError) as e:
             raise QueryError(str(e)) from None
@@ -709,7 +709,7 @@ def home_page() -> bytes:
     e = html.escape
     parts = ["<h1>luocdo SPARQL endpoint</h1>",
              "<p>Read-only. SPARQL 1.1 Protocol at <code>/sparql</code>; the query library at "
-             "<code>/queries</code>. Queries see the union of all graphs.</p>",
+             "<code>/queries</code>. Queries see the merge of all graphs.</p>",
              '<form action="/sparql" method="get"><textarea name="query" rows="8">'
              f'{e(_EXAMPLE)}</textarea><br><button>Run</button></form>', "<h2>Query library</h2>"]
     for name in names():

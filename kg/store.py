@@ -4,14 +4,21 @@
 (tests), anything else (optionally ``file:``-prefixed) a directory holding an on-disk Oxigraph
 store. Each source file is one named graph (``iri.source_graph``), replaced atomically; the
 ontology lives in ``iri.ONTOLOGY_GRAPH`` and the derived ``lo:stub`` flags in ``iri.DERIVED_GRAPH``.
-Queries see the union of all graphs as their default graph.
+
+Queries see the RDF merge of all named graphs as their default graph, and the store keeps that
+merge as its real default graph, written in the same transaction as the named graph it follows
+(:func:`_unmerge` / :func:`_merge`). It cannot be Oxigraph's union default graph: that repeats a
+triple once per graph holding it, and every file repeats the facts of the bodies and documents it
+names, so a query joining five facts of the ministry's plan, cited by N files, met N^5 rows.
 
 >>> from pyoxigraph import Literal, NamedNode, Quad
 >>> store = open_store("memory:")
 >>> g = "https://w3id.org/luocdo/id/source/a-txt-0"
 >>> store.replace_graph(g, [Quad(NamedNode("https://x/a"), NamedNode("https://x/p"), Literal("1"))])
+>>> store.replace_graph(g + "b", [Quad(NamedNode("https://x/a"), NamedNode("https://x/p"), Literal("1"))])
 >>> [row[0].value for row in store.query("SELECT ?o WHERE { ?s ?p ?o }").rows]
 ['1']
+
 """
 
 from __future__ import annotations
@@ -63,11 +70,34 @@ PREFIXES: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
+_DEFAULT = ox.DefaultGraph()
+
+
+def _unmerge(g: ox.NamedNode) -> str:
+    """Update text: take out of the default graph the triples only ``g`` holds (before ``g`` changes)."""
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }}\n"
+            f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {g}) }} }}")
+
+
+def _merge(g: ox.NamedNode) -> str:
+    """Update text: put ``g``'s triples into the default graph (after ``g`` changed)."""
+    return f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}"
+
+
+def _with_merged(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` and, once each, their triples in the default graph."""
+    quads = list(quads)
+    merged = dict.fromkeys(ox.Quad(q.subject, q.predicate, q.object, _DEFAULT) for q in quads)
+    return quads + list(merged)
+
+
 # One update, so one transaction: readers see either the old flags or the new ones. Only per-file
 # graphs are looked at, so that the ontology's own triples can never be taken for documents.
 # Full IRIs, no PREFIX: Oxigraph takes a prologue only at the start of a request, and this text
 # also follows a DROP in remove_graph.
-_DERIVE_STUBS = f"""DROP SILENT GRAPH <{iri.DERIVED_GRAPH}> ;
+_DERIVED = ox.NamedNode(iri.DERIVED_GRAPH)
+_DERIVE_STUBS = f"""{_unmerge(_DERIVED)} ;
+DROP SILENT GRAPH <{iri.DERIVED_GRAPH}> ;
 INSERT {{ GRAPH <{iri.DERIVED_GRAPH}> {{ ?doc <{iri.LO}stub> ?stub }} }}
 WHERE {{
   {{ SELECT DISTINCT ?doc WHERE {{
@@ -75,7 +105,8 @@ WHERE {{
       FILTER(STRSTARTS(STR(?g), "{iri.SOURCE_PREFIX}"))
   }} }}
   BIND(NOT EXISTS {{ GRAPH ?file {{ ?doc <{iri.LO}sourceFile> ?path }} }} AS ?stub)
-}}
+}} ;
+{_merge(_DERIVED)}
 """
 
 _COUNTS = f"""
@@ -271,7 +302,32 @@ class Store:
                 lock.release()
                 raise StoreError(f"cannot open the store {url!r}: {e}") from None
             return cls(backend, url, lock, read_only=True)
-        return cls(backend, url, lock)
+        store = cls(backend, url, lock)
+        store._merge_if_missing()
+        return store
+
+    def load_dataset(self, data: bytes, fmt: str = "nq") -> None:
+        """Add the graphs of an export (``luocdo export --format nq`` or ``trig``) in one update,
+        and their merge to the default graph.
+
+        >>> s = Store.open("memory:")
+        >>> s.load_dataset(b'<https://x/a> <https://x/p> "1" <https://x/g> .')
+        >>> [r[0].value for r in s.query("SELECT ?o WHERE { ?s ?p ?o }").rows]
+        ['1']
+        """
+        try:
+            quads = list(ox.parse(data, format=FORMATS[fmt]))
+        except (KeyError, SyntaxError) as e:
+            raise StoreError(f"cannot load a {fmt!r} dataset: {e}") from None
+        self._write(lambda: self.backend.extend(_with_merged(q for q in quads if q.graph_name != _DEFAULT)))
+
+    def _merge_if_missing(self) -> None:
+        """A store written before the default graph held the merge (named graphs, no default
+        graph) gets it now, once, in one update."""
+        b = self.backend
+        if (next(iter(b.quads_for_pattern(None, None, None, _DEFAULT)), None) is None
+                and next(iter(b.named_graphs()), None) is not None):
+            self._update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
     def close(self, keep_lock: bool = False) -> None:
         """Flush and release the store (and its lock); the object cannot be used afterwards.
@@ -325,7 +381,8 @@ class Store:
         g = ox.NamedNode(graph_iri)
         if self._add_new_graph(g, quads):
             return
-        self._update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{_ntriples_body(quads)}\n}} }}")
+        self._update(f"{_unmerge(g)} ;\nDROP SILENT GRAPH {g} ;\n"
+                     f"INSERT DATA {{ GRAPH {g} {{\n{_ntriples_body(quads)}\n}} }} ;\n{_merge(g)}")
 
     def _add_new_graph(self, g: ox.NamedNode, quads: list[ox.Quad]) -> bool:
         """Add ``quads`` as graph ``g`` if the store does not hold ``g`` yet; ``False`` if it does.
@@ -336,7 +393,8 @@ class Store:
         """
         if self.read_only or self.backend.contains_named_graph(g):
             return False
-        self._write(lambda: self.backend.extend([ox.Quad(q.subject, q.predicate, q.object, g) for q in quads]))
+        self._write(lambda: self.backend.extend(_with_merged(ox.Quad(q.subject, q.predicate, q.object, g)
+                                                             for q in quads)))
         return True
 
     def bulk_loadable(self) -> bool:
@@ -349,7 +407,8 @@ class Store:
                 and next(iter(self.backend.quads_for_pattern(None, None, None, None)), None) is None)
 
     def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads (with their own graph names) the fast way, for graphs the store does not hold.
+        """Add quads (with their own graph names, and to the default graph, their merge) the fast
+        way, for graphs the store does not hold.
 
         pyoxigraph's bulk loader writes sorted files and hands them to RocksDB in one ingestion,
         several times faster than transactions; it promises no transaction, but a call of fewer
@@ -363,7 +422,7 @@ class Store:
         >>> s.graphs()
         ['https://x/g']
         """
-        self._write(lambda: self.backend.bulk_extend(quads))
+        self._write(lambda: self.backend.bulk_extend(_with_merged(quads)))
 
     def remove_graph(self, graph_iri: str) -> None:
         """Remove one named graph (a source file taken out of the corpus) and re-derive the stubs.
@@ -371,7 +430,8 @@ class Store:
         >>> s = Store.open("memory:"); s.remove_graph("https://x/none"); s.quad_count()
         0
         """
-        self._update(f"DROP SILENT GRAPH {ox.NamedNode(graph_iri)} ;\n{_DERIVE_STUBS}")
+        g = ox.NamedNode(graph_iri)
+        self._update(f"{_unmerge(g)} ;\nDROP SILENT GRAPH {g} ;\n{_DERIVE_STUBS}")
 
     def update_derived(self) -> None:
         """Recompute the derived graph: ``lo:stub true`` for every document no source file holds.
@@ -427,8 +487,7 @@ class Store:
         """
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
         try:
-            result = self.backend.query(sparql, use_default_graph_as_union=True,
-                                        substitutions=substitutions or None)
+            result = self.backend.query(sparql, substitutions=substitutions or None)
             if isinstance(result, ox.QuerySolutions):
                 columns = tuple(v.value for v in result.variables)
                 rows = [tuple(solution[v] for v in result.variables) for solution in result]
@@ -446,12 +505,12 @@ class Store:
             raise StoreError(f"cannot read the store {self.url!r}: {e}") from None
 
     def quad_count(self) -> int:
-        """Number of quads in all graphs.
+        """Number of quads in the named graphs (the default graph is their merge, not more data).
 
         >>> Store.open("memory:").quad_count()
         0
         """
-        return len(self.backend)
+        return len(self.backend) - sum(1 for _ in self.backend.quads_for_pattern(None, None, None, _DEFAULT))
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted.
@@ -475,9 +534,8 @@ class Store:
 
     def union_triples(self) -> list[ox.Triple]:
         """Every triple of every graph, once (the union graph)."""
-        result = self.backend.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-                                    use_default_graph_as_union=True)
-        return list(result)
+        return [ox.Triple(q.subject, q.predicate, q.object)
+                for q in self.backend.quads_for_pattern(None, None, None, _DEFAULT)]
 
     def export(self, fmt: str, out_path: str | os.PathLike[str] | None = None,
                with_ontology: bool = False) -> bytes | None:
@@ -507,12 +565,14 @@ class Store:
                 # The ontology first: a reader of the file meets the classes before their instances.
                 quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
                          for t in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
-                quads += [q for q in self.backend.quads_for_pattern(None, None, None) if q.graph_name != graph]
+                quads += [q for q in self.backend.quads_for_pattern(None, None, None)
+                          if q.graph_name != graph and q.graph_name != _DEFAULT]
                 if not rdf_format.supports_datasets:
                     quads = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
                 data = ox.serialize(quads, format=rdf_format, prefixes=prefixes)
-            elif rdf_format.supports_datasets:
-                data = self.backend.dump(format=rdf_format, prefixes=prefixes)
+            elif rdf_format.supports_datasets:  # the named graphs: the default graph is their merge
+                data = ox.serialize((q for q in self.backend.quads_for_pattern(None, None, None)
+                                     if q.graph_name != _DEFAULT), format=rdf_format, prefixes=prefixes)
             else:
                 data = ox.serialize(self.union_triples(), format=rdf_format, prefixes=PREFIXES)
         except (OSError, ValueError, SyntaxError) as e:

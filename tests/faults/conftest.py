@@ -97,13 +97,23 @@ def source_graphs(store) -> dict[str, frozenset]:
 
 
 def dataset_lines(store) -> list[str]:
-    """Every quad but the ontology's, as sorted N-Quads lines: the canonical content of a store."""
+    """Every quad of the named graphs but the ontology's, as sorted N-Quads lines: the canonical
+    content of a store. Asserts first that the default graph is exactly the merge of the named ones."""
     import pyoxigraph as ox
     from luocdo.kg import iri
 
     onto = ox.NamedNode(iri.ONTOLOGY_GRAPH)
-    return sorted(f"{q} ." for q in store.backend.quads_for_pattern(None, None, None, None)
-                  if q.graph_name != onto)
+    default, named, lines = set(), set(), []
+    for q in store.backend.quads_for_pattern(None, None, None, None):
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            default.add(q.triple)
+            continue
+        named.add(q.triple)
+        if q.graph_name != onto:
+            lines.append(f"{q} .")
+    assert default == named, (f"the default graph is not the merge of the named graphs: "
+                              f"{len(default - named)} extra, {len(named - default)} missing")
+    return sorted(lines)
 
 
 def dataset_hash(store) -> str:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from luocdo.kg import ingest as ingest_mod
 from luocdo.kg.ingest import Ingester
 from luocdo.kg.store import Store

@@ -116,7 +116,8 @@ def test_a_unique_candidate_completes_an_undated_citation_whatever_the_order(tmp
         docs = lookup.find_documents(store, "167/KH-UBND")
         assert [(d.issuer, d.year, d.stub) for d in docs] == [("Ủy ban nhân dân tỉnh Sơn La", 2023, False)]
     def data(store):  # the ontology graph has blank nodes (owl:unionOf lists); compare the data
-        return sorted(str(q) for q in store.backend if q.graph_name.value != "https://w3id.org/luocdo/ontology")
+        return sorted(str(q) for q in store.backend  # named graphs: the default graph is their merge
+                      if getattr(q.graph_name, "value", None) not in (None, "https://w3id.org/luocdo/ontology"))
 
     assert data(forward) == data(backward)
 

@@ -180,7 +180,7 @@ def seeds_store(seeds_path):
     with open_store(seeds_path, create=False) as disk:
         data = disk.export("nq")
     store = open_store("memory:")
-    store.backend.load(data, format=ox.RdfFormat.N_QUADS)
+    store.load_dataset(data)
     yield store
     store.close()
 

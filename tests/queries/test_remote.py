@@ -147,13 +147,18 @@ def test_replace_graph_is_one_atomic_update(remote, monkeypatch):
     assert len(sent) == 1
     url, body = sent[0]
     assert url == remote.update_url
-    assert body.decode().startswith(f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{")
+    # Out of the default graph (the merge) what only this graph held; the graph; back into the merge.
+    text = body.decode()
+    assert text.startswith(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> ")
+    assert f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{" in text
+    assert text.endswith(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
     # The payload is a literal, stored whole: nothing was dropped.
     assert remote.quad_count() == before + 1
     got = remote.query("SELECT ?o WHERE { <https://x/a> <https://x/p> ?o }").rows
     assert [r[0].value for r in got] == [PAYLOAD]
     remote.replace_graph(graph, [])
     assert remote.quad_count() == before
+    assert remote.query("SELECT ?o WHERE { <https://x/a> <https://x/p> ?o }").rows == []
 
 
 def test_bindings_travel_as_values_of_terms(remote):

@@ -117,7 +117,7 @@ def base(seeds_dir, seeds_data):
 def quick(seeds_data):
     """A second server, over an in-memory copy: 0.5 s per query, one worker."""
     memory = open_store("memory:")
-    memory.backend.load(seeds_data[0], format=ox.RdfFormat.N_QUADS)
+    memory.load_dataset(seeds_data[0])
     server, thread = start(memory, timeout=0.5, max_rows=MAX_ROWS, workers=1)
     yield server.url
     stop(server, thread)

@@ -29,6 +29,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from luocdo.kg import iri, lookup, trace
 from luocdo.kg.model import Extraction
@@ -242,7 +243,7 @@ def _synthetic(store: Store, documents: int, issuers: int) -> None:
         lines.append(f"<{iri.BASE}doc/s/{d}> <{t}> <{LO}Document> , <{LO}Plan> ; <{LO}number> \"{d}/KH\" ; "
                      f"<{LO}issuedBy> <{iri.BASE}body/s{d % issuers}> ; <{LO}cites> <{iri.BASE}doc/s/{(d * 7 + 3) % documents}> .")
     body = "\n".join(lines)
-    store.backend.update(f"INSERT DATA {{ GRAPH <{iri.BASE}source/synthetic> {{\n{body}\n}} }}")
+    store.replace_graph(f"{iri.BASE}source/synthetic", list(ox.parse(body.encode("utf-8"), format=ox.RdfFormat.TURTLE)))
 
 
 @pytest.fixture(scope="module")

@@ -282,7 +282,7 @@ def _synthetic_store(documents: int, issuers: int, provinces: int) -> Store:
     # A stray relation to something that is no document must not break the overview.
     lines.append(f"{doc(0)} <{LO}cites> <{iri.BASE}body/b0> .")
     body = "\n".join(lines)
-    store.backend.update(f"INSERT DATA {{ GRAPH <{iri.BASE}source/synthetic> {{\n{body}\n}} }}")
+    store.replace_graph(f"{iri.BASE}source/synthetic", list(ox.parse(body.encode("utf-8"), format=ox.RdfFormat.TURTLE)))
     return store
 
 
