@@ -31,6 +31,14 @@ test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet ".[test]"
 	$(BIN)/python -m pytest -q
 
+# Scale benchmarks on generated corpora (docs/benchmarks.md); corpora and stores go to BENCH_WORK.
+SIZES      ?= 1k,10k
+JOBS       ?= 2
+BENCH_WORK ?= /tmp/luocdo-bench
+bench: $(BIN)/python
+	$(BIN)/python -m pip install --quiet ".[test]"
+	$(BIN)/python benchmarks/run.py --sizes $(SIZES) --jobs $(JOBS) --work $(BENCH_WORK)
+
 lint: $(BIN)/python
 	$(BIN)/ruff check .
 

@@ -1,0 +1,702 @@
+#!/usr/bin/env python3
+"""Scale benchmarks of luocdo on generated corpora: extraction, ingest, store, trace, queries, vs rdflib.
+
+    python benchmarks/run.py --sizes 1k,10k [--jobs 2] [--work /tmp/luocdo-bench] [--seed 1]
+
+For each size the corpus of ``benchmarks/generate.py`` is made (or reused) under ``--work``, and
+this run measures, printing one table (a column per size) and writing ``benchmarks/results.json``:
+
+* extraction throughput through ``luocdo.kg.ingest.extract_many``, one process and ``--jobs N``
+  (documents/s, MB/s; above ``--extract-sample`` files an evenly spaced sample is timed);
+* ``luocdo ingest --jobs N`` as a subprocess into a new store: wall time, documents/s, quads/s,
+  the store's size on disk, and peak RSS (of the largest process, from ``os.wait4``; and of the
+  writer and its workers together, sampled from /proc);
+* derivation building alone (``build_derivations`` on the ingested store, split into reading the
+  records, matching and writing);
+* ``luocdo trace`` latency, p50 and p95 over ``--trace-samples`` seeded random tasks: warm and
+  in-process (``trace_task`` on an open store), and as a whole CLI call (one subprocess each);
+* every query of the library, several times, in a child process that holds the store (a query
+  that outlives ``--query-timeout`` is stopped and reported); parameters from the query's header
+  example, or, for a document, body or task the generated corpus does not have, one from the store;
+* the alternative a user would otherwise pick: the store exported as N-Quads and loaded into
+  rdflib's in-memory ``Dataset``, asked a few library queries (their parameters as a ``VALUES``
+  block, the same text for both), against the store's dump bulk-loaded into a fresh Oxigraph store;
+  each side runs in a process of its own, so ``ru_maxrss`` is its memory. Reported as ratios
+  measured in this run (only up to ``--rdflib-max`` documents: rdflib holds ~1 kB per quad).
+
+Nothing here is a test: the numbers depend on the machine (docs/benchmarks.md says which).
+Generated corpora and stores stay under ``--work``, outside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import resource
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.json"
+LEVEL_DIRS = ("1-bo", "2-tinh", "3-huyen", "4-xa", "5-truong")
+#: Library queries asked of both rdflib and Oxigraph (each has a parameter to bind).
+RDFLIB_QUERIES = ("documents-by-issuer", "cited-by", "tasks-of-body", "trace-task-origin")
+LO = "https://w3id.org/luocdo/ontology#"
+_P = f"PREFIX lo: <{LO}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+
+# -- small helpers -----------------------------------------------------------------------------------
+
+
+def _load_generator():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("luocdo_benchmarks_generate", HERE / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def _luocdo() -> list[str]:
+    """The installed ``luocdo`` script of this interpreter's environment (else ``python -m``)."""
+    script = Path(sys.executable).with_name("luocdo")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "luocdo.kg.cli"]
+
+
+def _pct(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank), so that p95 of 200 samples is the 190th smallest."""
+    s = sorted(values)
+    return s[max(0, min(len(s) - 1, math.ceil(q / 100 * len(s)) - 1))]
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _rss_tree(root: int) -> int:
+    """Resident bytes of ``root`` and every descendant, from /proc (0 where /proc is missing)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0
+    page = os.sysconf("SC_PAGE_SIZE")
+    for e in entries:
+        if not e.isdigit():
+            continue
+        try:
+            with open(f"/proc/{e}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2:].split()
+        pid = int(e)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * page
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def _run_measured(cmd: list[str], log: Path, env: dict | None = None) -> dict:
+    """Run ``cmd`` to its end: wall time, exit code, peak RSS of its largest process (``wait4``: the
+    kernel keeps the maximum over the process and the children it waited for) and the peak of all
+    its processes together (sampled every 0.2 s)."""
+    with open(log, "wb") as out:
+        began = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
+        peak_tree = 0
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak_tree
+            while not done.wait(0.2):
+                peak_tree = max(peak_tree, _rss_tree(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - began
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall_s": wall, "returncode": proc.returncode, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "peak_rss_tree_mb": peak_tree / 2**20, "cpu_s": usage.ru_utime + usage.ru_stime}
+
+
+# -- corpus ------------------------------------------------------------------------------------------
+
+
+def corpus(work: Path, size: int, seed: int) -> tuple[Path, list[Path], dict]:
+    """The generated corpus of ``size`` documents (made once, reused while its manifest matches)."""
+    gen = _load_generator()
+    out = work / f"corpus-{size}-s{seed}"
+    manifest = out / "manifest.json"
+    info: dict = {}
+    if manifest.exists():
+        with open(manifest, encoding="utf-8") as fh:
+            head = json.loads(fh.read(400).split(', "documents"', 1)[0] + "}")
+        if head.get("size") != size or not (out / ".seed").exists() or (out / ".seed").read_text() != str(seed):
+            shutil.rmtree(out)
+    if not manifest.exists():
+        began = time.perf_counter()
+        gen.generate(size, out, seed, force=True)
+        (out / ".seed").write_text(str(seed))
+        info["generate_s"] = time.perf_counter() - began
+    roots = [out / d for d in LEVEL_DIRS if (out / d).is_dir()]  # not manifest.json: it is no document
+    files = sorted(p for r in roots for p in r.rglob("*.txt"))
+    info["files"] = len(files)
+    info["bytes"] = sum(p.stat().st_size for p in files)
+    return out, roots, info
+
+
+# -- extraction ----------------------------------------------------------------------------------------
+
+
+def extraction(files: list[Path], jobs: int, sample: int) -> dict:
+    from luocdo.kg.ingest import extract_many
+
+    if sample and len(files) > sample:
+        step = len(files) / sample
+        files = [files[int(i * step)] for i in range(sample)]  # every level, in proportion
+    size = sum(p.stat().st_size for p in files)
+    out = {"files": len(files), "bytes": size}
+    for label, n in (("one", 1), ("jobs", jobs)):
+        began = time.perf_counter()
+        failed = sum(not hasattr(got, "documents") for _p, got in extract_many(files, n))
+        took = time.perf_counter() - began
+        out[label] = {"jobs": n, "s": took, "docs_per_s": len(files) / took, "mb_per_s": size / 2**20 / took,
+                      "failed": failed}
+    return out
+
+
+# -- ingest, derivation, trace ------------------------------------------------------------------------
+
+
+def ingest(roots: list[Path], store: Path, jobs: int, work: Path) -> dict:
+    shutil.rmtree(store, ignore_errors=True)
+    log = work / f"{store.name}.ingest.log"
+    got = _run_measured([*_luocdo(), "--store", str(store), "ingest", "--jobs", str(jobs), *map(str, roots)], log)
+    got["output"] = log.read_text("utf-8", "replace").strip().splitlines()[-1:]
+    if got["returncode"] != 0:
+        raise SystemExit(f"luocdo ingest failed ({got['returncode']}); see {log}")
+    got["store_mb"] = _dir_bytes(store) / 2**20
+    return got
+
+
+def derivation(store) -> dict:
+    from luocdo.kg import derive, trace
+
+    began = time.perf_counter()
+    docs, tasks = trace.collect(store)
+    read = time.perf_counter() - began
+    found = derive.derive(docs, tasks)
+    matched = time.perf_counter() - began - read
+    began = time.perf_counter()
+    n = trace.build_derivations(store)
+    total = time.perf_counter() - began
+    return {"build_s": total, "collect_s": read, "derive_s": matched, "write_s": max(0.0, total - read - matched),
+            "derivations": n, "documents": len(docs), "tasks": len(tasks), "same": n == len(found)}
+
+
+def sample_tasks(store, n: int, seed: int) -> list[str]:
+    rows = store.query(_P + "SELECT DISTINCT ?t WHERE { ?t lo:taskOf ?d }").rows
+    tasks = sorted(r[0].value for r in rows)
+    return random.Random(seed).sample(tasks, min(n, len(tasks)))
+
+
+def trace_in_process(store, tasks: list[str]) -> dict:
+    from luocdo.kg.trace import trace_task
+
+    for t in tasks[:20]:  # warm: the store's caches and the registry
+        trace_task(store, t)
+    times, steps = [], []
+    for t in tasks:
+        began = time.perf_counter()
+        got = trace_task(store, t)
+        times.append((time.perf_counter() - began) * 1000)
+        steps.append(len(got.chain))
+    return {"n": len(times), "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "max_ms": max(times),
+            "mean_chain": statistics.fmean(steps) if steps else 0.0}
+
+
+def trace_cli(store_dir: Path, tasks: list[str]) -> dict:
+    cmd = _luocdo()
+    startup = []
+    for _ in range(5):
+        began = time.perf_counter()
+        subprocess.run([*cmd, "--help"], capture_output=True, check=True)
+        startup.append((time.perf_counter() - began) * 1000)
+    times, failed = [], 0
+    for t in tasks:
+        began = time.perf_counter()
+        done = subprocess.run([*cmd, "--store", str(store_dir), "trace", t], capture_output=True)
+        times.append((time.perf_counter() - began) * 1000)
+        failed += done.returncode != 0
+    return {"n": len(times), "p50_ms": _pct(times, 50), "p95_ms": _pct(times, 95), "failed": failed,
+            "startup_ms": statistics.median(startup)}
+
+
+# -- queries ---------------------------------------------------------------------------------------------
+
+
+def _term_json(term) -> list:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return ["iri", term.value]
+    return ["literal", term.value, term.datatype.value if term.datatype else None, term.language]
+
+
+def _ox_term(spec: list):
+    import pyoxigraph as ox
+
+    if spec[0] == "iri":
+        return ox.NamedNode(spec[1])
+    if spec[3]:
+        return ox.Literal(spec[1], language=spec[3])
+    return ox.Literal(spec[1], datatype=ox.NamedNode(spec[2])) if spec[2] else ox.Literal(spec[1])
+
+
+def _rdflib_term(spec: list):
+    from rdflib import Literal, URIRef
+
+    if spec[0] == "iri":
+        return URIRef(spec[1])
+    if spec[3]:
+        return Literal(spec[1], lang=spec[3])
+    return Literal(spec[1], datatype=URIRef(spec[2]) if spec[2] else None)
+
+
+def query_plan(store, task: str) -> list[dict]:
+    """Each library query with its bindings: header examples, or values from the store when an
+    example names a document, body or task the generated corpus does not hold."""
+    from luocdo.kg.errors import LuocdoError
+    from luocdo.kg.params import bind
+    from luocdo.queries import load, names
+
+    row = store.query(_P + "SELECT ?task ?doc ?body WHERE { ?task lo:taskOf ?doc . ?doc lo:issuedBy ?body } LIMIT 1",
+                      {"task": __import__("pyoxigraph").NamedNode(task)}).rows
+    # The document: the one most cited (cited-by from a school plan, cited by nothing, says little).
+    cited = store.query(_P + "SELECT ?d (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c lo:cites ?d . ?d lo:sourceFile ?f } "
+                             "GROUP BY ?d ORDER BY DESC(?n) ?d LIMIT 1").rows
+    doc = cited[0][0].value if cited else (row[0][1].value if row else None)
+    from_store = {"task": task, "doc": doc, "body": row[0][2].value if row else None}
+    plan = []
+    for name in names():
+        q = load(name)
+        # Optional parameters stay unbound (the query's "all" reading); required ones get a value.
+        wanted = {p.name: p for p in q.params if p.name not in q.optional}
+        values, source = {p.name: p.example for p in wanted.values() if p.example is not None}, "header example"
+        entry = {"name": name, "text": q.text}
+        try:
+            bindings = bind(store, q, values)
+        except LuocdoError:
+            values = {n: (from_store.get(p.type) or p.example) for n, p in wanted.items()}
+            source = "from the store"
+            try:
+                bindings = bind(store, q, values)
+            except LuocdoError as e:
+                plan.append({**entry, "skipped": f"no value for its parameters ({e})"})
+                continue
+        plan.append({**entry, "params": source if wanted else "none", "values": values,
+                     "bindings": {k: _term_json(v) for k, v in bindings.items()}})
+    return plan
+
+
+def _child_queries(store_dir: str, plan_file: str, repeats: int) -> None:
+    """Child process: run each planned query ``repeats`` times after one warm-up, a JSON line each."""
+    from luocdo.kg.store import Store
+
+    plan = json.loads(Path(plan_file).read_text("utf-8"))
+    with Store.open(store_dir, create=False) as store:
+        for entry in plan:
+            bindings = {k: _ox_term(v) for k, v in entry["bindings"].items()}
+            print(json.dumps({"name": entry["name"], "started": True}), flush=True)
+            began = time.perf_counter()
+            rows = len(store.query(entry["text"], bindings).rows)
+            first = (time.perf_counter() - began) * 1000
+            times = []
+            for _ in range(repeats if first < 5000 else 1):  # a slow query is timed once more only
+                began = time.perf_counter()
+                store.query(entry["text"], bindings)
+                times.append((time.perf_counter() - began) * 1000)
+            print(json.dumps({"name": entry["name"], "rows": rows, "first_ms": first,
+                              "median_ms": statistics.median(times), "min_ms": min(times)}), flush=True)
+
+
+def queries(store_dir: Path, plan: list[dict], repeats: int, timeout: float, work: Path) -> list[dict]:
+    """The library's queries in a child process; one that takes longer than ``timeout`` is stopped."""
+    out = [{"name": e["name"], "skipped": e["skipped"]} for e in plan if "skipped" in e]
+    todo = [e for e in plan if "skipped" not in e]
+    while todo:
+        plan_file = work / "queries.plan.json"
+        plan_file.write_text(json.dumps(todo), "utf-8")
+        proc = subprocess.Popen([sys.executable, __file__, "--child", "queries", "--store-dir", str(store_dir),
+                                 "--plan", str(plan_file), "--query-repeats", str(repeats)],
+                                stdout=subprocess.PIPE, text=True)
+        done: set[str] = set()
+        running, deadline = None, None
+        while True:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([proc.stdout], [], [], wait)
+            if not ready:  # the running query is over its time: stop it, go on with the next
+                proc.kill()
+                proc.wait()
+                out.append({"name": running, "timeout_s": timeout})
+                done.add(running)
+                break
+            line = proc.stdout.readline()
+            if not line:
+                proc.wait()
+                break
+            got = json.loads(line)
+            if got.get("started"):
+                running, deadline = got["name"], time.monotonic() + timeout
+                continue
+            entry = next(e for e in todo if e["name"] == got["name"])
+            out.append({**got, "params": entry["params"], "values": entry["values"]})
+            done.add(got["name"])
+            deadline = None
+        if proc.returncode not in (0, -signal.SIGKILL) and not done:
+            raise SystemExit("the query child failed")
+        todo = [e for e in todo if e["name"] not in done]
+    order = [e["name"] for e in plan]
+    return sorted(out, key=lambda r: order.index(r["name"]))
+
+
+# -- rdflib -------------------------------------------------------------------------------------------------
+
+
+def _child_load(engine: str, nq: str, plan_file: str, repeats: int, timeout: float, tmp: str) -> None:
+    """Child process: load ``nq`` into ``engine`` (rdflib or oxigraph), run the planned queries,
+    print one JSON object. Its own ru_maxrss is the memory the parent reports."""
+    plan = json.loads(Path(plan_file).read_text("utf-8"))
+    out: dict = {"engine": engine, "queries": {}}
+    began = time.perf_counter()
+    if engine == "rdflib":
+        from rdflib import Dataset, Variable
+
+        ds = Dataset(default_union=True)
+        ds.parse(nq, format="nquads")
+        out["quads"] = sum(1 for _ in ds.quads((None, None, None, None)))
+        out["triples"] = len(ds)  # the union, each triple once
+
+        def run(entry):
+            binds = {Variable(k): _rdflib_term(v) for k, v in entry["bindings"].items()}
+            return len(list(ds.query(entry["text"], initBindings=binds)))
+    else:
+        import pyoxigraph as ox
+
+        # The store as luocdo keeps it: the named graphs and, in the default graph, their merge
+        # (what queries run on; Oxigraph's union default graph would repeat each triple per file).
+        store = ox.Store(tmp)
+        store.bulk_load(path=nq.replace(".nq", ".full.nq"), format=ox.RdfFormat.N_QUADS)
+        out["quads"] = sum(1 for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
+        out["quads_with_merge"] = len(store)
+
+        def run(entry):
+            subs = {ox.Variable(k): _ox_term(v) for k, v in entry["bindings"].items()}
+            return len(list(store.query(entry["text"], substitutions=subs)))
+    out["load_s"] = time.perf_counter() - began
+
+    def alarm(signum, frame):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, alarm)
+    for entry in plan:
+        times, rows = [], None
+        try:
+            for _ in range(1 + repeats):
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+                began = time.perf_counter()
+                rows = run(entry)
+                times.append((time.perf_counter() - began) * 1000)
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            out["queries"][entry["name"]] = {"rows": rows, "median_ms": statistics.median(times[1:] or times)}
+        except TimeoutError:
+            out["queries"][entry["name"]] = {"timeout_s": timeout}
+    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out), flush=True)
+
+
+def versus_rdflib(store, store_dir: Path, plan: list[dict], repeats: int, timeout: float, work: Path) -> dict:
+    import pyoxigraph as ox
+
+    nq = work / f"{store_dir.name}.nq"  # rdflib: the named graphs (its Dataset merges them itself)
+    began = time.perf_counter()
+    store.export("nq", nq)
+    export_s = time.perf_counter() - began
+    full = work / f"{store_dir.name}.full.nq"  # Oxigraph: the store's quads, the merge included
+    store.backend.dump(str(full), format=ox.RdfFormat.N_QUADS)
+    from luocdo.kg.remote import with_values
+
+    # The same text for both: bindings as a VALUES block of terms (rdflib's initBindings does not
+    # reach into a subquery, so cited-by bound that way answered every document's citers).
+    chosen = [{**e, "text": with_values(e["text"], {k: _ox_term(v) for k, v in e["bindings"].items()}),
+               "bindings": {}}
+              for e in plan if e["name"] in RDFLIB_QUERIES and "bindings" in e]
+    plan_file = work / "rdflib.plan.json"
+    plan_file.write_text(json.dumps(chosen), "utf-8")
+    sides = {}
+    for engine in ("oxigraph", "rdflib"):
+        tmp = work / f"{store_dir.name}.reload"
+        shutil.rmtree(tmp, ignore_errors=True)
+        log = work / f"{store_dir.name}.{engine}.json"
+        got = _run_measured([sys.executable, __file__, "--child", engine, "--nq", str(nq), "--plan", str(plan_file),
+                             "--query-repeats", str(repeats), "--query-timeout", str(timeout),
+                             "--store-dir", str(tmp)], log)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if got["returncode"] != 0:
+            raise SystemExit(f"the {engine} child failed; see {log}")
+        sides[engine] = {**json.loads(log.read_text("utf-8").strip().splitlines()[-1]),
+                         "peak_rss_mb": got["peak_rss_mb"]}
+    nq_mb = nq.stat().st_size / 2**20
+    nq.unlink()
+    full.unlink()
+    ox_side, rl = sides["oxigraph"], sides["rdflib"]
+    per_query = {}
+    for name, r in rl["queries"].items():
+        o = ox_side["queries"].get(name, {})
+        if "median_ms" in o:
+            rl_ms = r.get("median_ms", r.get("timeout_s", 0) * 1000)
+            per_query[name] = {"rdflib_ms": rl_ms, "oxigraph_ms": o["median_ms"],
+                               "rdflib_timeout": "timeout_s" in r, "ratio": rl_ms / max(o["median_ms"], 1e-3),
+                               "rows": [r.get("rows"), o.get("rows")]}
+    ratios = [q["ratio"] for q in per_query.values()]
+    return {"nq_mb": nq_mb, "export_s": export_s, "oxigraph": ox_side, "rdflib": rl, "queries": per_query,
+            "load_ratio": rl["load_s"] / ox_side["load_s"],
+            "query_ratio_geomean": statistics.geometric_mean(ratios) if ratios else None,
+            "query_ratio_min": min(ratios) if ratios else None,
+            "memory_ratio": rl["peak_rss_mb"] / ox_side["peak_rss_mb"]}
+
+
+# -- the run ------------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    info = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    try:
+        with open("/proc/cpuinfo") as fh:
+            info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), None)
+        with open("/proc/meminfo") as fh:
+            info["mem_total_gb"] = int(fh.readline().split()[1]) / 2**20
+        info["loadavg_at_start"] = os.getloadavg()
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    for pkg in ("pyoxigraph", "rdflib", "luocdo"):
+        try:
+            info[pkg] = version(pkg)
+        except Exception:  # a missing package is just not reported
+            info[pkg] = None
+    return info
+
+
+def bench_size(size: int, args: argparse.Namespace, work: Path) -> dict:
+    from luocdo.kg.store import Store
+
+    label = f"{size // 1000}k" if size % 1000 == 0 else str(size)
+    out: dict = {"size": size, "label": label}
+
+    def say(msg: str) -> None:
+        print(f"[{label}] {msg}", file=sys.stderr, flush=True)
+
+    say("corpus")
+    _folder, roots, out["corpus"] = corpus(work, size, args.seed)
+    files = sorted(p for r in roots for p in r.rglob("*.txt"))
+    say(f"extraction ({len(files)} files)")
+    out["extract"] = extraction(files, args.jobs, args.extract_sample)
+    store_dir = work / f"store-{label}-s{args.seed}"
+    say("ingest")
+    out["ingest"] = ing = ingest(roots, store_dir, args.jobs, work)
+    with Store.open(store_dir, create=False) as store:
+        ing["quads"] = store.quad_count()
+        ing["docs_per_s"] = len(files) / ing["wall_s"]
+        ing["quads_per_s"] = ing["quads"] / ing["wall_s"]
+        say("derivation")
+        out["derivation"] = derivation(store)
+        tasks = sample_tasks(store, args.trace_samples, args.seed)
+        say(f"trace in-process ({len(tasks)} tasks)")
+        out["trace"] = trace_in_process(store, tasks)
+        plan = query_plan(store, tasks[0])
+        if size <= args.rdflib_max:
+            say("rdflib vs oxigraph")
+            out["rdflib"] = versus_rdflib(store, store_dir, plan, args.query_repeats, args.query_timeout, work)
+    say("queries")
+    out["queries"] = queries(store_dir, plan, args.query_repeats, args.query_timeout, work)
+    say(f"trace CLI ({min(len(tasks), args.cli_samples)} calls)")
+    out["trace_cli"] = trace_cli(store_dir, tasks[:args.cli_samples])
+    if not args.keep_stores:
+        shutil.rmtree(store_dir, ignore_errors=True)
+    return out
+
+
+def _fmt(v, spec: str = ".1f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def table(results: list[dict]) -> list[str]:
+    """The table: one row per figure, one column per size."""
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(name: str, get) -> None:
+        cells = []
+        for r in results:
+            try:
+                cells.append(get(r))
+            except (KeyError, TypeError, IndexError):
+                cells.append("-")
+        rows.append((name, cells))
+
+    mb = 2**20
+    row("documents", lambda r: str(r["corpus"]["files"]))
+    row("corpus MB", lambda r: _fmt(r["corpus"]["bytes"] / mb))
+    row("extract, 1 process: docs/s", lambda r: _fmt(r["extract"]["one"]["docs_per_s"], ".0f"))
+    row("extract, 1 process: MB/s", lambda r: _fmt(r["extract"]["one"]["mb_per_s"], ".2f"))
+    row("extract, --jobs N: docs/s", lambda r: _fmt(r["extract"]["jobs"]["docs_per_s"], ".0f"))
+    row("extract, --jobs N: MB/s", lambda r: _fmt(r["extract"]["jobs"]["mb_per_s"], ".2f"))
+    row("extract: files timed", lambda r: str(r["extract"]["files"]))
+    row("ingest --jobs N: wall s", lambda r: _fmt(r["ingest"]["wall_s"]))
+    row("ingest: docs/s", lambda r: _fmt(r["ingest"]["docs_per_s"], ".0f"))
+    row("ingest: quads/s", lambda r: _fmt(r["ingest"]["quads_per_s"], ".0f"))
+    row("ingest: CPU s (all processes)", lambda r: _fmt(r["ingest"]["cpu_s"]))
+    row("quads", lambda r: str(r["ingest"]["quads"]))
+    row("store on disk MB", lambda r: _fmt(r["ingest"]["store_mb"]))
+    row("ingest peak RSS, largest process MB", lambda r: _fmt(r["ingest"]["peak_rss_mb"], ".0f"))
+    row("ingest peak RSS, all processes MB", lambda r: _fmt(r["ingest"]["peak_rss_tree_mb"], ".0f"))
+    row("derivations", lambda r: str(r["derivation"]["derivations"]))
+    row("build_derivations s", lambda r: _fmt(r["derivation"]["build_s"], ".2f"))
+    row("  read records s", lambda r: _fmt(r["derivation"]["collect_s"], ".2f"))
+    row("  match (derive) s", lambda r: _fmt(r["derivation"]["derive_s"], ".2f"))
+    row("trace in-process p50 ms", lambda r: _fmt(r["trace"]["p50_ms"], ".2f"))
+    row("trace in-process p95 ms", lambda r: _fmt(r["trace"]["p95_ms"], ".2f"))
+    row("trace CLI p50 ms", lambda r: _fmt(r["trace_cli"]["p50_ms"], ".0f"))
+    row("trace CLI p95 ms", lambda r: _fmt(r["trace_cli"]["p95_ms"], ".0f"))
+    row("CLI start-up (luocdo --help) ms", lambda r: _fmt(r["trace_cli"]["startup_ms"], ".0f"))
+    names = [q["name"] for q in results[0].get("queries", [])] if results else []
+    for name in names:
+        def cell(r, name=name):
+            q = next(q for q in r["queries"] if q["name"] == name)
+            if "skipped" in q:
+                return "skipped"
+            if "timeout_s" in q:
+                return f">{q['timeout_s']:.0f}000"
+            return f"{q['median_ms']:.1f} ({q['rows']})"
+        row(f"query {name} ms (rows)", cell)
+    row("rdflib: N-Quads MB", lambda r: _fmt(r["rdflib"]["nq_mb"]))
+    row("rdflib load s / oxigraph load s", lambda r: f"{r['rdflib']['rdflib']['load_s']:.1f} / "
+                                                    f"{r['rdflib']['oxigraph']['load_s']:.1f}")
+    row("  load ratio (x faster)", lambda r: _fmt(r["rdflib"]["load_ratio"]))
+    row("  query ratio, geomean (min)", lambda r: f"{r['rdflib']['query_ratio_geomean']:.0f} "
+                                                  f"({r['rdflib']['query_ratio_min']:.0f})")
+    row("  memory MB rdflib / oxigraph", lambda r: f"{r['rdflib']['rdflib']['peak_rss_mb']:.0f} / "
+                                                   f"{r['rdflib']['oxigraph']['peak_rss_mb']:.0f}")
+    row("  memory ratio (x less)", lambda r: _fmt(r["rdflib"]["memory_ratio"]))
+    width = max(len(n) for n, _ in rows)
+    cols = [max(len(r["label"]), *(len(c[i]) for _n, c in rows)) for i, r in enumerate(results)]
+    head = " | ".join(r["label"].rjust(w) for r, w in zip(results, cols, strict=True))
+    lines = ["| " + "figure".ljust(width) + " | " + head + " |",
+             "|" + "-" * (width + 2) + "|" + "|".join("-" * (w + 1) + ":" for w in cols) + "|"]
+    lines += ["| " + n.ljust(width) + " | " + " | ".join(c.rjust(w) for c, w in zip(cells, cols, strict=True)) + " |"
+              for n, cells in rows]
+    return lines
+
+
+def notes(results: list[dict]) -> list[str]:
+    """What the table cannot say in a cell: skipped and stopped queries, where the parameters came from."""
+    out = []
+    for r in results:
+        for q in r.get("queries", []):
+            if "skipped" in q:
+                out.append(f"[{r['label']}] query {q['name']}: skipped, {q['skipped']}")
+            elif "timeout_s" in q:
+                out.append(f"[{r['label']}] query {q['name']}: stopped after {q['timeout_s']:.0f} s")
+            elif q.get("params") == "from the store":
+                out.append(f"[{r['label']}] query {q['name']}: parameters from the store "
+                           f"(the header example is not in the generated corpus): {q['values']}")
+        for name, q in r.get("rdflib", {}).get("queries", {}).items():
+            if q["rdflib_timeout"]:
+                out.append(f"[{r['label']}] rdflib {name}: stopped after {q['rdflib_ms'] / 1000:.0f} s "
+                           "(its ratio is a lower bound)")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1k,10k", help="comma-separated sizes: N, Nk (default 1k,10k)")
+    ap.add_argument("--jobs", type=int, default=2, help="extraction processes for --jobs figures (default 2)")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/luocdo-bench"),
+                    help="where corpora and stores go (outside the repository)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--trace-samples", type=int, default=200, help="random tasks traced in-process")
+    ap.add_argument("--cli-samples", type=int, default=200, help="of those, traced as a CLI call each")
+    ap.add_argument("--query-repeats", type=int, default=5)
+    ap.add_argument("--query-timeout", type=float, default=120.0, help="seconds before a query is stopped")
+    ap.add_argument("--extract-sample", type=int, default=10_000,
+                    help="time extraction on at most this many files, evenly spaced (0: all)")
+    ap.add_argument("--rdflib-max", default="10k", help="compare with rdflib up to this size (default 10k)")
+    ap.add_argument("--results", type=Path, default=RESULTS, help="JSON results (default benchmarks/results.json)")
+    ap.add_argument("--keep-stores", action="store_true", help="leave the stores in --work")
+    ap.add_argument("--child", choices=["queries", "rdflib", "oxigraph"], help=argparse.SUPPRESS)
+    ap.add_argument("--store-dir", help=argparse.SUPPRESS)
+    ap.add_argument("--plan", help=argparse.SUPPRESS)
+    ap.add_argument("--nq", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child == "queries":
+        _child_queries(args.store_dir, args.plan, args.query_repeats)
+        return 0
+    if args.child:
+        _child_load(args.child, args.nq, args.plan, args.query_repeats, args.query_timeout, args.store_dir)
+        return 0
+    gen = _load_generator()
+    try:
+        sizes = [gen.parse_size(s) for s in args.sizes.split(",") if s.strip()]
+        args.rdflib_max = gen.parse_size(args.rdflib_max)
+    except ValueError as e:
+        ap.error(str(e))
+    work = args.work.expanduser().resolve()
+    repo = HERE.parent.resolve()
+    if work == repo or repo in work.parents:
+        ap.error(f"--work {work} is inside the repository: generated data must stay out of it")
+    work.mkdir(parents=True, exist_ok=True)
+    report = {"machine": machine(), "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+              "jobs": args.jobs, "seed": args.seed, "sizes": []}
+    for size in sizes:
+        report["sizes"].append(bench_size(size, args, work))
+        args.results.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    m = report["machine"]
+    print(f"luocdo benchmarks: {m.get('cpu')}, {m['nproc']} cores, {m.get('mem_total_gb', 0):.0f} GB; "
+          f"Python {m['python']}, pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}; --jobs {args.jobs}, "
+          f"seed {args.seed}; load average at start {', '.join(f'{x:.1f}' for x in m.get('loadavg_at_start', ()))}")
+    print("\n".join(table(report["sizes"])))
+    for line in notes(report["sizes"]):
+        print(line)
+    if len(sizes) > 1:
+        a, b = report["sizes"][-2], report["sizes"][-1]
+        grow = b["ingest"]["wall_s"] / a["ingest"]["wall_s"]
+        print(f"ingest time grows {grow:.1f}x from {a['label']} to {b['label']} "
+              f"({b['size'] / a['size']:.0f}x the documents)")
+    print(f"results: {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
