@@ -158,7 +158,7 @@ def resolve_document(store, ref: str, issuer: str | None = None, year: int | Non
 
 _TASKS_QUERY = _PREFIXES + """
 SELECT DISTINCT ?doc ?task ?number ?title WHERE {
-  { ?task lo:taskOf ?doc } UNION { ?task lo:subTaskOf+/lo:taskOf ?doc }
+  { ?task lo:taskOf ?doc } UNION { ?task lo:subTaskOf ?up . ?up lo:subTaskOf*/lo:taskOf ?doc }
   ?task lo:taskNumber ?number .
   OPTIONAL { ?task lo:title ?title }
 }
