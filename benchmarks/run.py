@@ -36,7 +36,6 @@ import math
 import os
 import platform
 import random
-import resource
 import select
 import shutil
 import signal
@@ -81,18 +80,28 @@ def _pct(values: list[float], q: float) -> float:
     return s[max(0, min(len(s) - 1, math.ceil(q / 100 * len(s)) - 1))]
 
 
+def _vmhwm_mb() -> float | None:
+    """This process's own peak resident memory (VmHWM: per address space, so not inherited)."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(ln.split()[1]) / 1024 for ln in fh if ln.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
+
+
 def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _rss_tree(root: int) -> int:
-    """Resident bytes of ``root`` and every descendant, from /proc (0 where /proc is missing)."""
+def _rss_tree(root: int) -> tuple[int, int]:
+    """Resident bytes of ``root`` and every descendant together, and of the largest of them, from
+    /proc ((0, 0) where /proc is missing)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     try:
         entries = os.listdir("/proc")
     except OSError:
-        return 0
+        return 0, 0
     page = os.sysconf("SC_PAGE_SIZE")
     for e in entries:
         if not e.isdigit():
@@ -106,28 +115,31 @@ def _rss_tree(root: int) -> int:
         pid = int(e)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(fields[21]) * page
-    total, todo = 0, [root]
+    total, largest, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
         todo.extend(children.get(pid, ()))
-    return total
+    return total, largest
 
 
 def _run_measured(cmd: list[str], log: Path, env: dict | None = None) -> dict:
-    """Run ``cmd`` to its end: wall time, exit code, peak RSS of its largest process (``wait4``: the
-    kernel keeps the maximum over the process and the children it waited for) and the peak of all
-    its processes together (sampled every 0.2 s)."""
+    """Run ``cmd`` to its end: wall time, exit code, CPU time, and the peak RSS of its largest
+    process and of all its processes together, sampled from /proc every 0.1 s. (Not ``wait4``'s
+    ru_maxrss: Linux carries a parent's high-water mark into a forked child, across exec, so every
+    child of this process would report at least this process's size.)"""
     with open(log, "wb") as out:
         began = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
-        peak_tree = 0
+        peak_tree = peak_one = 0
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak_tree
-            while not done.wait(0.2):
-                peak_tree = max(peak_tree, _rss_tree(proc.pid))
+            nonlocal peak_tree, peak_one
+            while not done.wait(0.1):
+                tree, one = _rss_tree(proc.pid)
+                peak_tree, peak_one = max(peak_tree, tree), max(peak_one, one)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -136,7 +148,7 @@ def _run_measured(cmd: list[str], log: Path, env: dict | None = None) -> dict:
         done.set()
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": wall, "returncode": proc.returncode, "peak_rss_mb": usage.ru_maxrss / 1024,
+    return {"wall_s": wall, "returncode": proc.returncode, "peak_rss_mb": peak_one / 2**20,
             "peak_rss_tree_mb": peak_tree / 2**20, "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
@@ -406,6 +418,7 @@ def _child_load(engine: str, nq: str, plan_file: str, repeats: int, timeout: flo
         out["load_s"] = time.perf_counter() - began
         out["quads"] = sum(1 for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
         out["quads_with_merge"] = len(store)
+        out["vmhwm_mb"] = _vmhwm_mb()
         print(json.dumps(out), flush=True)
         return
     if engine == "rdflib":
@@ -446,7 +459,7 @@ def _child_load(engine: str, nq: str, plan_file: str, repeats: int, timeout: flo
             out["queries"][entry["name"]] = {"rows": rows, "median_ms": statistics.median(times[1:] or times)}
         except TimeoutError:
             out["queries"][entry["name"]] = {"timeout_s": timeout}
-    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["vmhwm_mb"] = _vmhwm_mb()
     print(json.dumps(out), flush=True)
 
 
@@ -478,8 +491,8 @@ def versus_rdflib(store, store_dir: Path, plan: list[dict], repeats: int, timeou
                              "--store-dir", str(tmp)], log)
         if got["returncode"] != 0:
             raise SystemExit(f"the {engine} child failed; see {log}")
-        sides[engine] = {**json.loads(log.read_text("utf-8").strip().splitlines()[-1]),
-                         "peak_rss_mb": got["peak_rss_mb"]}
+        child = json.loads(log.read_text("utf-8").strip().splitlines()[-1])
+        sides[engine] = {**child, "peak_rss_mb": child.get("vmhwm_mb") or got["peak_rss_mb"]}
     shutil.rmtree(tmp, ignore_errors=True)
     sides["oxigraph"].update(load_s=sides["oxigraph-load"]["load_s"], quads=sides["oxigraph-load"]["quads"],
                              load_peak_rss_mb=sides["oxigraph-load"]["peak_rss_mb"])
