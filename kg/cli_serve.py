@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import click
 
 
@@ -32,6 +35,10 @@ def serve_command(ctx: click.Context, host: str, port: int, timeout: float, max_
     server = make_server(url, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers, log=log)
     click.echo(f"luocdo: serving {url} read-only at {server.url}/ (SPARQL: {server.url}/sparql; Ctrl-C stops)",
                err=True)
+    # Ctrl-C stops the server even when it was started with SIGINT ignored (a background job of a
+    # script inherits that), as `luocdo ingest` installs its own handler.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

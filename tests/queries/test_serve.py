@@ -361,8 +361,10 @@ def test_luocdo_serve_command(tmp_path, seeds, luocdo_bin, clean_env):
     store = tmp_path / "store"
     one = sorted(seeds.iterdir())[1]
     assert CliRunner().invoke(main, ["--store", str(store), "ingest", str(one)]).exit_code == 0
+    # Started with SIGINT ignored, as a background job of a script is: Ctrl-C must still stop it.
     process = subprocess.Popen([luocdo_bin, "--store", str(store), "serve", "--port", "0", "--quiet",
-                                "--workers", "1"], stderr=subprocess.PIPE, text=True, env=clean_env)
+                                "--workers", "1"], stderr=subprocess.PIPE, text=True, env=clean_env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         line = process.stderr.readline()
         match = re.search(r"at (http://127\.0\.0\.1:\d+)/", line)
