@@ -18,7 +18,6 @@ names, so a query joining five facts of the ministry's plan, cited by N files, m
 >>> store.replace_graph(g + "b", [Quad(NamedNode("https://x/a"), NamedNode("https://x/p"), Literal("1"))])
 >>> [row[0].value for row in store.query("SELECT ?o WHERE { ?s ?p ?o }").rows]
 ['1']
-
 """
 
 from __future__ import annotations
@@ -465,14 +464,13 @@ class Store:
             raise StoreError(f"cannot write the store {self.url!r}: {e}") from None
 
     def _update(self, sparql: str) -> None:
-        if self.read_only:
-            raise StoreError(f"cannot write the store {self.url!r}: it is open read-only (the disk is full)")
-        try:
-            self.backend.update(sparql)
-        except SyntaxError as e:  # only a bug of ours can get here: terms are serialised, not pasted
-            raise StoreError(f"internal update does not parse: {e}") from None
-        except OSError as e:
-            raise StoreError(f"cannot write the store {self.url!r}: {e}") from None
+        def run() -> None:
+            try:
+                self.backend.update(sparql)
+            except SyntaxError as e:  # only a bug of ours can get here: terms are serialised, not pasted
+                raise StoreError(f"internal update does not parse: {e}") from None
+
+        self._write(run)
 
     # -- reading ---------------------------------------------------------------------------
     def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> QueryResult:
@@ -510,7 +508,8 @@ class Store:
         >>> Store.open("memory:").quad_count()
         0
         """
-        return len(self.backend) - sum(1 for _ in self.backend.quads_for_pattern(None, None, None, _DEFAULT))
+        merged = next(iter(self.backend.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"]
+        return len(self.backend) - int(merged.value)
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted.
