@@ -315,3 +315,59 @@ def test_query_header_and_parameter_types():
     assert to_term("12/KH").value == "12/KH"
     with pytest.raises(UsageError, match="an IRI"):
         to_term("<not an iri>")
+
+
+# -- the default graph is the merge of the named graphs -------------------------------------------------
+
+_OBJECTS = "SELECT ?o WHERE { <https://x/a> <https://x/p> ?o }"
+
+
+def _objects(store) -> list[str]:
+    return sorted(r[0].value for r in store.query(_OBJECTS).rows)
+
+
+def test_a_fact_two_files_state_is_one_answer_and_two_quads():
+    s = open_store("memory:")
+    for g in ("https://w3id.org/luocdo/id/source/one", "https://w3id.org/luocdo/id/source/two"):
+        s.replace_graph(g, [quad("https://x/a", "https://x/p", ox.Literal("1"), g)])
+    assert _objects(s) == ["1"]
+    assert s.quad_count() == 2
+
+
+def test_replacing_a_graph_takes_out_only_what_no_other_graph_states():
+    one, two = "https://w3id.org/luocdo/id/source/one", "https://w3id.org/luocdo/id/source/two"
+    s = open_store("memory:")
+    s.replace_graph(one, [quad("https://x/a", "https://x/p", ox.Literal("shared"), one),
+                          quad("https://x/a", "https://x/p", ox.Literal("only one"), one)])
+    s.replace_graph(two, [quad("https://x/a", "https://x/p", ox.Literal("shared"), two)])
+    s.replace_graph(one, [quad("https://x/a", "https://x/p", ox.Literal("new"), one)])  # the general path
+    assert _objects(s) == ["new", "shared"]
+    s.remove_graph(two)
+    assert _objects(s) == ["new"]
+    s.remove_graph(one)
+    assert _objects(s) == [] and s.quad_count() == 0
+
+
+def test_a_store_written_before_the_merge_gets_it_when_opened(tmp_path):
+    path = tmp_path / "old"
+    with open_store(path) as s:  # as an older luocdo left it: named graphs, no default graph
+        s.backend.add(quad("https://x/a", "https://x/p", ox.Literal("1")))
+        assert _objects(s) == []
+    with open_store(path, create=False) as s:
+        assert _objects(s) == ["1"]
+        assert s.quad_count() == 1
+
+
+def test_an_export_loads_back_with_its_merge():
+    s = open_store("memory:")
+    s.replace_graph(G, [quad("https://x/a", "https://x/p", ox.Literal("1"))])
+    copy = open_store("memory:")
+    copy.load_dataset(s.export("nq"))
+    assert _objects(copy) == ["1"] and copy.quad_count() == 1
+    assert b"<https://x/a> <https://x/p> \"1\" ." not in s.export("nq")  # no default-graph lines
+
+
+def test_a_dataset_that_does_not_parse_is_one_store_error():
+    with pytest.raises(StoreError) as e:
+        open_store("memory:").load_dataset(b"<https://x/a> <https://x/p> .\n")
+    assert "cannot load a 'nq' dataset" in str(e.value) and "\n" not in str(e.value)
