@@ -15,6 +15,7 @@ parent tasks; a task's title weighs most and its body helps when titles diverge.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -109,6 +110,14 @@ def terms(text: str) -> list[str]:
     return sy + [f"{a}_{b}" for a, b in pairwise(sy)]
 
 
+@functools.lru_cache(maxsize=16384)
+def _counts(text: str) -> tuple[tuple[str, int], ...]:
+    """``Counter(terms(text))`` as pairs in first-seen order, cached: a local task is weighed under
+    the index of every candidate plan above it, and a plan's tasks under every pool they join, so
+    the same text was folded and split once per index (half of derivation's time at 10k files)."""
+    return tuple(Counter(terms(text)).items())
+
+
 @dataclass
 class _Index:
     idf: dict[str, float] = field(default_factory=dict)
@@ -120,7 +129,7 @@ class _Index:
     def build(cls, texts: list[str]) -> _Index:
         df: Counter[str] = Counter()
         for t in texts:
-            df.update(set(terms(t)))
+            df.update(k for k, _c in _counts(t))
         n = max(1, len(texts))
         return cls({k: math.log(1 + n / v) for k, v in df.items()})
 
@@ -131,9 +140,9 @@ class _Index:
         return v
 
     def _vec(self, text: str) -> dict[str, float]:
-        tf = Counter(terms(text))
         default = math.log(1 + 1.0 * max(1, len(self.idf)))
-        v = {k: c * self.idf.get(k, default) for k, c in tf.items()}
+        idf = self.idf
+        v = {k: c * idf.get(k, default) for k, c in _counts(text)}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         return {k: x / norm for k, x in v.items()}
 
@@ -313,49 +322,53 @@ def _higher(parent: DocRec, child: DocRec, explicit: bool = False) -> bool:
 class _Pool:
     """The tasks of one candidate document, ready to be scored against many children at once.
 
-    :func:`score` for every (child, parent) pair, with the same floats: each parent's vectors are
-    made once, and an inverted index (term -> parents that have it) visits only the terms a child
-    shares with each parent. The products are summed in the order :func:`_cos` sums them (the
-    shorter vector's order; a term the other lacks adds 0.0, which changes no sum), so the
-    result is identical to the bit. Derivation scores every local task against its candidate
-    plans' tasks; pair by pair it was most of ``luocdo ingest`` at 1k files.
+    :func:`score` for every (child, parent) pair: each parent's vectors are made once, and an
+    inverted index (term -> parents that have it) visits only the terms a child shares with each
+    parent. The products are summed in another order than :func:`_cos` sums them and divided by
+    the child's norm at the end, so the two agree to rounding (1e-12), not always to the last bit. Derivation scores
+    every local task against its candidate plans' tasks; pair by pair it was most of
+    ``luocdo ingest`` at 1k files.
     """
 
     def __init__(self, parents: list[TaskRec]):
         self.parents = parents
-        self.index = _Index.build([p.title + " " + p.body[:3000] for p in parents])
-        self._title = self._postings([self.index.vec(p.title) for p in parents])
-        self._whole = self._postings([self.index.vec(p.title + " " + p.body[:3000]) for p in parents])
+        index = _Index.build([p.title + " " + p.body[:3000] for p in parents])
+        # Term -> (its IDF, [(parent, weight in its title vector)], [(parent, weight in its whole
+        # vector)]): one look-up per term of a child gives its weight and the parents that share it.
+        self._terms: dict[str, tuple[float, list[tuple[int, float]], list[tuple[int, float]]]] = {
+            k: (w, [], []) for k, w in index.idf.items()}
+        self._unseen = math.log(1 + 1.0 * max(1, len(index.idf)))  # the IDF of a term no parent has
+        for j, p in enumerate(parents):
+            for which, text in ((1, p.title), (2, p.title + " " + p.body[:3000])):
+                for k, y in index.vec(text).items():
+                    self._terms.setdefault(k, (self._unseen, [], []))[which].append((j, y))
         self._memo: dict[TaskRec, list[float]] = {}
 
-    @staticmethod
-    def _postings(vectors: list[dict[str, float]]) -> tuple[dict[str, list[tuple[int, float, int]]], list[int]]:
-        post: dict[str, list[tuple[int, float, int]]] = {}
-        for j, v in enumerate(vectors):
-            for pos, (k, y) in enumerate(v.items()):
-                post.setdefault(k, []).append((j, y, pos))
-        return post, [len(v) for v in vectors]
-
-    def _cosines(self, child: dict[str, float], postings) -> list[float]:
-        post, lengths = postings
-        matches: list[list[tuple[int, float]]] = [[] for _ in lengths]
-        for k, x in child.items():
-            for j, y, pos in post.get(k, ()):
-                matches[j].append((pos, x * y))
-        n = len(child)
-        out = []
-        for m, length in zip(matches, lengths, strict=True):
-            if n > length:  # _cos walks the parent's vector: its order
-                m.sort()
-            out.append(sum(p for _pos, p in m) if m else 0.0)
-        return out
+    def _cosines(self, text: str, which: int) -> list[float]:
+        """The cosine of ``text``'s vector under this pool's IDF with each parent's title (``which``
+        1) or whole (2) vector. The child's vector is never built: its weights are summed into the
+        dot products and its norm as they come, and divided once at the end."""
+        acc = [0.0] * len(self.parents)
+        squares, unseen = 0.0, 0
+        get = self._terms.get
+        for k, c in _counts(text):
+            entry = get(k)
+            if entry is None:
+                unseen += c * c
+                continue
+            w = c * entry[0]
+            squares += w * w
+            for j, y in entry[which]:
+                acc[j] += w * y
+        norm = math.sqrt(squares + self._unseen * self._unseen * unseen) or 1.0
+        return [x / norm for x in acc]
 
     def scores(self, child: TaskRec) -> list[float]:
         """``[score(child, p, index) for p in parents]``."""
         got = self._memo.get(child)  # the record, not the IRI: a task read with two titles is two records
         if got is None:
-            t = self._cosines(self.index.vec(child.title), self._title)
-            whole = self._cosines(self.index.vec(child.title + " " + child.body[:3000]), self._whole)
+            t = self._cosines(child.title, 1)
+            whole = self._cosines(child.title + " " + child.body[:3000], 2)
             got = self._memo[child] = [TITLE_WEIGHT * a + (1 - TITLE_WEIGHT) * b
                                            for a, b in zip(t, whole, strict=True)]
         return got
@@ -367,7 +380,6 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
     for t in tasks:
         by_doc.setdefault(t.doc, []).append(t)
     has_tasks = set(by_doc)
-    out: list[Derivation] = []
     # Candidate document -> its scored pool. A provincial plan is the candidate of every commune
     # plan below it, so its pool is kept while they come; a bounded cache keeps memory flat.
     pools: OrderedDict[str, _Pool] = OrderedDict()
@@ -384,8 +396,11 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
 
     hierarchy = _Hierarchy(docs)
     words: dict[str, frozenset[int]] = {}
-    for d_iri, children in by_doc.items():
-        d = docs.get(d_iri)
+    found: dict[str, list[Derivation]] = {}
+    # Province by province, so that the plans a province's documents are matched against stay in
+    # the pool cache while they are needed (in file order the cache thrashed at 10k files).
+    for d_iri in sorted(by_doc, key=lambda i: (docs[i].province or "", docs[i].level or 0) if i in docs else ("", 0)):
+        d, children = docs.get(d_iri), by_doc[d_iri]
         if d is None:
             continue
         cands, via = candidate_documents(d, docs, has_tasks, hierarchy)
@@ -399,9 +414,10 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
             # sum, over its tasks, of each one's best score there).
             cands = [max(cands, key=lambda c: sum(max(pool_of(c).scores(ch)) for ch in children))]
         pool = pool_of(cands[0])
+        mine = found[d_iri] = []
         for child in children:
             got = _pick(pool.parents, pool.scores(child), threshold)
             if got:
                 parent, s = got
-                out.append(Derivation(child.iri, parent.iri, round(s, 4), METHOD, via, child.title, parent.title))
-    return out
+                mine.append(Derivation(child.iri, parent.iri, round(s, 4), METHOD, via, child.title, parent.title))
+    return [x for d_iri in by_doc for x in found.get(d_iri, ())]

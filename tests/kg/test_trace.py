@@ -140,3 +140,22 @@ def test_a_citation_cycle_is_reported_not_followed():
     t = trace.trace_task(store, ta)
     assert t.cycle
     assert len(t.chain) <= 2
+
+
+def test_a_pool_scores_every_pair_as_score_does(seeds):
+    # derive() scores a local task against a candidate plan's tasks through _Pool (an inverted
+    # index, the child's vector never built); it must agree with score() pair by pair.
+    from luocdo.kg import derive
+
+    _docs, tasks = trace.collect(seeds)
+    parents, children = tasks[: len(tasks) // 2], tasks[len(tasks) // 2:]
+    assert len(parents) > 10 and len(children) > 10
+    pool = derive._Pool(parents)
+    index = derive._Index.build([p.title + " " + p.body[:3000] for p in parents])
+    nonzero = 0
+    for child in children:
+        got = pool.scores(child)
+        want = [derive.score(child, p, index) for p in parents]
+        assert got == pytest.approx(want, abs=1e-12)
+        nonzero += sum(w > 0.05 for w in want)
+    assert nonzero > 0  # some pairs really match, so the agreement is not of zeros
