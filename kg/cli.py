@@ -186,12 +186,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int) -> None:
     interactive = sys.stderr.isatty()
     interrupt = _Interrupt()
     with _open(ctx, create=True) as store:
-        ingester = None
-        results = extract_many(files, jobs, limits=limits)
+        ingester = results = None
         try:
             with interrupt:
                 with interrupt.deferred():
                     ingester = Ingester(store, limits=limits)
+                results = extract_many(files, jobs, limits=limits, nquads=ingester.prepares)
                 bar_context = (click.progressbar(results, length=len(files), label="ingesting", file=sys.stderr,
                                                  show_pos=True, show_eta=True) if interactive else None)
                 with bar_context or _plain(results) as bar:
@@ -205,7 +205,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int) -> None:
                 r = ingester.finish()
         except KeyboardInterrupt:
             with _Interrupt(ignore=True):  # a second Ctrl-C must not cut the tidy-up short
-                results.close()  # stops the extraction workers
+                if results is not None:
+                    results.close()  # stops the extraction workers
                 done = ingester.result.files if ingester is not None else 0
                 if ingester is not None:
                     store.update_derived()  # stub flags match the files stored so far (one transaction)

@@ -109,7 +109,7 @@ def rebuild(ctx: click.Context, jobs: int) -> None:
         try:
             with Store.open(building) as new:
                 ingester = Ingester(new, limits=limits)
-                for path, got in extract_many(list(on_file), jobs, limits=limits):
+                for path, got in extract_many(list(on_file), jobs, limits=limits, nquads=ingester.prepares):
                     before = len(ingester.result.failures)
                     ingester.add(on_file[path], got)  # recorded as before: same graph, same lo:sourceFile
                     for message in ingester.result.failures[before:]:

@@ -156,6 +156,36 @@ def unresolved_quads(quads: list[ox.Quad], ambiguous: list[tuple[Citation, list[
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A file's extraction and, made beside it in an extraction worker, its graph as N-Quads for the
+    bulk loader (:func:`~luocdo.kg.store.merged_nquads`), so that the one writer only indexes and
+    loads. Made only for an extraction that needs nothing from the index (:func:`self_contained`):
+    resolving it changes nothing, so its graph is the one the writer would make, for ``path``."""
+
+    extraction: Extraction
+    path: str
+    nquads: bytes
+
+
+def self_contained(ex: Extraction) -> bool:
+    """Does every citation with a number also have its issuer and year (so resolution is a no-op)?"""
+    return not any(c.number and not (c.issuer and c.year) for c in ex.citations)
+
+
+def _prepared(ex: Extraction, path: str) -> Extraction | Prepared:
+    """``ex`` with its graph's N-Quads when it is self-contained; the writer makes the others'."""
+    from .store import merged_nquads
+    from .triples import to_triples
+
+    if not self_contained(ex):
+        return ex
+    try:
+        return Prepared(ex, path, merged_nquads(to_triples(ex, path)))
+    except LuocdoError:  # an identity error: the writer meets it again and reports it, as before
+        return ex
+
+
 def on_disk(recorded: str | os.PathLike[str]) -> str | None:
     """The file a recorded ``lo:sourceFile`` names, or ``None`` if there is none.
 
@@ -216,7 +246,8 @@ def _extract_or_error(path: str, limits=None) -> tuple[str, Extraction | LuocdoE
         return path, e
 
 
-def _extract_in_worker(path: str, limits=None) -> tuple[str, Extraction | tuple[str, ...]]:
+def _extract_in_worker(path: str, limits=None, nquads: bool = False
+                       ) -> tuple[str, Extraction | Prepared | tuple[str, ...]]:
     # Results travel pickled, and an exception is rebuilt from its args: ReadError(path, problem)
     # has one arg, its message, so it would not unpickle and the pool's result thread would die.
     # Errors cross as plain tuples instead (see _rebuilt_error).
@@ -225,7 +256,7 @@ def _extract_in_worker(path: str, limits=None) -> tuple[str, Extraction | tuple[
         return path, ("ReadError", got.path, got.problem)
     if isinstance(got, LuocdoError):
         return path, (type(got).__name__, str(got))
-    return path, got
+    return path, (_prepared(got, path) if nquads else got)
 
 
 def _rebuilt_error(sent: tuple[str, ...]) -> LuocdoError:
@@ -241,12 +272,18 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def extract_many(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, limits=None):
+#: Files an extraction worker may be ahead of the writer by: results wait in the writer's memory
+#: until it takes them, so without a bound a writer slower than its workers would hold the corpus.
+AHEAD = 64
+
+
+def extract_many(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, limits=None, nquads: bool = False):
     """(path, extraction or error) for each path, in order; ``jobs`` > 1 extracts in worker processes.
 
     Parsing is pure CPU work with no shared state, so it spreads over processes; the store has one
     writer (the caller), which keeps every file's graph one transaction. Ctrl-C is for the caller:
     the workers ignore it, and closing this generator (or an exception in it) terminates them.
+    With ``nquads`` (:attr:`Ingester.prepares`), workers give a :class:`Prepared` where they can.
     """
     names = [os.fspath(p) for p in paths]
     if jobs <= 1 or len(names) < 2:
@@ -268,9 +305,24 @@ def extract_many(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, limits=
     finally:
         if main:
             signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+    room = threading.Semaphore(jobs * AHEAD)
+    stop = threading.Event()
+
+    def fed():  # runs in the pool's task thread: waits while the workers are AHEAD per job ahead
+        for n in names:
+            while not room.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            yield n
+
+    work = functools.partial(_extract_in_worker, limits=limits, nquads=nquads)
     with pool:
-        for path, got in pool.imap(functools.partial(_extract_in_worker, limits=limits), names, chunksize=8):
-            yield path, (_rebuilt_error(got) if isinstance(got, tuple) else got)
+        try:
+            for path, got in pool.imap(work, fed(), chunksize=8):
+                room.release()
+                yield path, (_rebuilt_error(got) if isinstance(got, tuple) else got)
+        finally:
+            stop.set()
 
 
 #: A bulk batch is written once it holds this many quads (about 200 files of the benchmark corpus):
@@ -287,7 +339,7 @@ class Ingester:
     """Ingest files one by one into a store, resolving citations as it goes; :meth:`finish` once.
 
     Into a store that holds nothing yet (a first ingest, ``luocdo rebuild``) files are written in
-    batches by the bulk loader (:meth:`Store.bulk_extend`): there is no earlier graph to replace,
+    batches by the bulk loader (:meth:`Store.bulk_load`): there is no earlier graph to replace,
     and each batch lands whole or not at all, so a killed ingest still leaves every file's graph
     whole or absent. ``result.files`` counts the files written so far. Into a store with data,
     each file is one transaction that replaces its graph (:meth:`Store.replace_graph`).
@@ -308,37 +360,62 @@ class Ingester:
         self.result = Result()
         self.seen: set[str] = set()
 
-    def ingest_extraction(self, ex: Extraction, path: str | os.PathLike[str]) -> None:
-        """Store one extraction as the graph of ``path`` (replacing what that file gave before)."""
-        from .triples import to_triples
+    @property
+    def prepares(self) -> bool:
+        """Should extraction workers make graphs too (``extract_many(..., nquads=...)``)? Only the
+        bulk loader takes them; a store with data replaces graphs one transaction at a time."""
+        return self._bulk
 
+    def ingest_extraction(self, ex: Extraction, path: str | os.PathLike[str], nquads: bytes | None = None) -> None:
+        """Store one extraction as the graph of ``path`` (replacing what that file gave before).
+
+        ``nquads`` is the graph a worker made of it (a :class:`Prepared`), used when it can go to
+        the bulk loader; otherwise the graph is made here.
+        """
         self.index.add_extraction(ex)
-        resolved, ambiguous = self.index.resolve(ex)
-        quads = to_triples(resolved, path)
-        quads += unresolved_quads(quads, ambiguous)
         graph = iri.source_graph(path)
-        counts = (len(ex.documents), len(ex.citations), len(ex.tasks), len(ex.assignments), len(ambiguous))
         if self._bulk and graph not in self._bulked:
+            if nquads is None:
+                from .store import merged_nquads
+
+                quads, ambiguous = self._graph(ex, path)
+                nquads = merged_nquads(quads)
+            else:
+                ambiguous = []
             self._bulked.add(graph)
             if not self._pending:
                 self._pending_since = time.monotonic()
-            self._pending.append((os.fspath(path), quads, counts))
-            self._pending_quads += len(quads)
+            self._pending.append((os.fspath(path), nquads, self._counts(ex, ambiguous)))
+            self._pending_quads += nquads.count(b"\n")
             if self._pending_quads >= BULK_QUADS or (
                     self.result.files < BULK_EARLY_FILES and time.monotonic() - self._pending_since >= BULK_WAIT):
                 self.flush()
             return
+        quads, ambiguous = self._graph(ex, path)
         self.flush()  # the same file twice in one batch: its first graph is in the store to replace
         self.store.replace_graph(graph, quads)
-        self._count(path, counts)
+        self._count(path, self._counts(ex, ambiguous))
+
+    def _graph(self, ex: Extraction, path: str | os.PathLike[str]) -> tuple[list[ox.Quad], list]:
+        """The quads of ``ex`` resolved against the index, and its ambiguous citations."""
+        from .triples import to_triples
+
+        resolved, ambiguous = self.index.resolve(ex)
+        quads = to_triples(resolved, path)
+        quads += unresolved_quads(quads, ambiguous)
+        return quads, ambiguous
+
+    @staticmethod
+    def _counts(ex: Extraction, ambiguous: list) -> tuple[int, ...]:
+        return len(ex.documents), len(ex.citations), len(ex.tasks), len(ex.assignments), len(ambiguous)
 
     def flush(self) -> None:
         """Write the files waiting for the bulk loader (one batch); a no-op when none wait."""
         if not self._pending:
             return
         pending, self._pending, self._pending_quads = self._pending, [], 0
-        self.store.bulk_extend([q for _path, quads, _counts in pending for q in quads])
-        for path, _quads, counts in pending:
+        self.store.bulk_load(b"".join(nquads for _path, nquads, _counts in pending))
+        for path, _nquads, counts in pending:
             self._count(path, counts)
 
     def _count(self, path: str | os.PathLike[str], counts: tuple[int, ...]) -> None:
@@ -363,15 +440,22 @@ class Ingester:
 
     def ingest_all(self, paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Result:
         """Ingest every path (extracting in ``jobs`` processes; this one writes), then :meth:`finish`."""
-        for path, got in extract_many(paths, jobs):
+        for path, got in extract_many(paths, jobs, self.limits, nquads=self.prepares):
             self.add(path, got)
         return self.finish()
 
-    def add(self, path: str | os.PathLike[str], got: Extraction | LuocdoError) -> None:
-        """Store what :func:`extract_many` gave for one path (an extraction, or the error to record)."""
+    def add(self, path: str | os.PathLike[str], got: Extraction | Prepared | LuocdoError) -> None:
+        """Store what :func:`extract_many` gave for one path (an extraction, or the error to record).
+
+        ``path`` is the file as recorded (``luocdo rebuild`` reads it under another name); a graph
+        a worker made for another path is not used.
+        """
         if isinstance(got, LuocdoError):
             message = str(got)
             self.result.failures.append(message if message.startswith(os.fspath(path)) else f"{path}: {message}")
+            return
+        if isinstance(got, Prepared):
+            self.ingest_extraction(got.extraction, path, got.nquads if got.path == os.fspath(path) else None)
             return
         self.ingest_extraction(got, path)
 

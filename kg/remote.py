@@ -201,6 +201,10 @@ class RemoteStore:
         """Over HTTP every write is a SPARQL update: :meth:`Store.replace_graph` sends one."""
         return False
 
+    def _replace_by_difference(self, g: ox.NamedNode, quads: list[ox.Quad]) -> bool:
+        """Reading the graph back to compare would cost what it saves: the whole update is sent."""
+        return False
+
     def close(self) -> None:
         """Nothing to release: every request is its own connection.
 

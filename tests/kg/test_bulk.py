@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 from luocdo.kg import ingest as ingest_mod
 from luocdo.kg.ingest import Ingester
-from luocdo.kg.store import Store
+from luocdo.kg.store import Store, merged_nquads
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 
@@ -100,9 +100,45 @@ def test_a_pending_batch_is_counted_only_once_written(tmp_path, seeds, monkeypat
         assert len(store.backend) > before
 
 
-def test_bulk_extend_adds_quads_with_their_graphs():
+def test_bulk_load_adds_quads_with_their_graphs_and_their_merge():
     s = Store.open("memory:")
-    g = ox.NamedNode("https://example.org/g")
-    q = ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("1"), g)
-    s.bulk_extend([q])
-    assert list(s.backend.quads_for_pattern(None, None, None, g)) == [q]
+    a, p = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p")
+    g, h = ox.NamedNode("https://example.org/g"), ox.NamedNode("https://example.org/h")
+    # A literal with spaces, quotes, a newline, a language and a datatype ending in an IRI: the
+    # merge is made from the text by dropping each line's last term, which must be the graph.
+    lits = [ox.Literal('x "y"\n z <w> .', language="vi"), ox.Literal("2", datatype=ox.NamedNode("https://example.org/dt"))]
+    quads = [ox.Quad(a, p, o, graph) for o in lits for graph in (g, h)]
+    s.bulk_load(merged_nquads(quads))
+    assert set(s.backend.quads_for_pattern(None, None, None, g)) == {q for q in quads if q.graph_name == g}
+    assert sorted(map(str, s.backend.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == sorted(
+        str(ox.Quad(a, p, o)) for o in lits)
+
+
+def test_graphs_made_by_extraction_workers_are_those_the_writer_would_make(tmp_path, seeds, per_file):
+    # With --jobs, workers serialise the graph of every self-contained file (Prepared); the writer
+    # makes the others'. Both kinds are among these files, and the dataset is the file-by-file one.
+    files = _files(seeds)
+    contained = [ingest_mod.self_contained(ingest_mod.extract_path(p)) for p in files]
+    assert any(contained) and not all(contained)
+    expected, expected_result = per_file
+    with Store.open(tmp_path / "store") as store:
+        ing = Ingester(store)
+        assert ing.prepares
+        result = ing.ingest_all(files, jobs=2)
+        got = _dataset(store)
+    assert got == expected
+    assert (result.files, result.documents, result.citations, result.unresolved) == (
+        expected_result.files, expected_result.documents, expected_result.citations, expected_result.unresolved)
+
+
+def test_a_worker_graph_made_for_another_path_is_not_used(tmp_path, seeds):
+    # luocdo rebuild reads a file under its name on disk and records it under the name it had.
+    first = sorted(seeds.glob("*"))[0]
+    ex = ingest_mod.extract_path(first)
+    prepared = ingest_mod.Prepared(ex, "elsewhere.txt", b"")
+    with Store.open(tmp_path / "store") as store:
+        ing = Ingester(store)
+        ing.add(str(first), prepared)
+        ing.finish()
+        graphs = store.graphs()
+    assert ingest_mod.iri.source_graph(first) in graphs  # made here: the worker's (empty) one was not used

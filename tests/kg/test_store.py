@@ -334,18 +334,59 @@ def test_a_fact_two_files_state_is_one_answer_and_two_quads():
     assert s.quad_count() == 2
 
 
-def test_replacing_a_graph_takes_out_only_what_no_other_graph_states():
+def _default_is_the_merge(store) -> bool:
+    b, default = store.backend, ox.DefaultGraph()
+    merged = {(q.subject, q.predicate, q.object) for q in b.quads_for_pattern(None, None, None, None)
+              if q.graph_name != default}
+    return merged == {(q.subject, q.predicate, q.object) for q in b.quads_for_pattern(None, None, None, default)}
+
+
+@pytest.mark.parametrize("path", ["difference", "whole"])
+def test_replacing_a_graph_takes_out_only_what_no_other_graph_states(monkeypatch, path):
+    # A graph that exists is replaced by writing what changed (no blank nodes), or whole (blank nodes).
+    if path == "whole":
+        monkeypatch.setattr(store_module.Store, "_replace_by_difference", lambda self, g, quads: False)
     one, two = "https://w3id.org/luocdo/id/source/one", "https://w3id.org/luocdo/id/source/two"
     s = open_store("memory:")
     s.replace_graph(one, [quad("https://x/a", "https://x/p", ox.Literal("shared"), one),
                           quad("https://x/a", "https://x/p", ox.Literal("only one"), one)])
     s.replace_graph(two, [quad("https://x/a", "https://x/p", ox.Literal("shared"), two)])
-    s.replace_graph(one, [quad("https://x/a", "https://x/p", ox.Literal("new"), one)])  # the general path
-    assert _objects(s) == ["new", "shared"]
+    s.replace_graph(one, [quad("https://x/a", "https://x/p", ox.Literal("new"), one)])
+    assert _objects(s) == ["new", "shared"] and _default_is_the_merge(s)
     s.remove_graph(two)
     assert _objects(s) == ["new"]
     s.remove_graph(one)
     assert _objects(s) == [] and s.quad_count() == 0
+
+
+def test_a_graph_is_replaced_by_what_changed_and_with_blank_nodes_whole(monkeypatch):
+    s = open_store("memory:")
+    kept = quad("https://x/a", "https://x/p", ox.Literal('kept "quoted"\nline', language="vi"))
+    s.replace_graph(G, [kept, quad("https://x/a", "https://x/p", ox.Literal("old"))])
+    sent: list[str] = []
+    real = store_module.Store._update
+    monkeypatch.setattr(store_module.Store, "_update", lambda self, text: (sent.append(text), real(self, text)))
+    s.replace_graph(G, [kept, quad("https://x/a", "https://x/p", ox.Literal("new"))])
+    assert len(sent) == 1 and '"old"' in sent[0] and '"new"' in sent[0] and "kept" not in sent[0]
+    assert sorted(_objects(s)) == sorted(['kept "quoted"\nline', "new"]) and _default_is_the_merge(s)
+    s.replace_graph(G, [kept, quad("https://x/a", "https://x/p", ox.Literal("new"))])
+    assert len(sent) == 1  # nothing changed, nothing sent
+    s.replace_graph(G, [ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p"), ox.BlankNode())])
+    assert "DROP SILENT GRAPH" in sent[-1] and len(_objects(s)) == 1 and _default_is_the_merge(s)
+
+
+def test_a_large_new_graph_goes_to_the_bulk_loader_in_parts(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "BULK_GRAPH", 2)
+    calls: list[int] = []
+    real = store_module.Store.bulk_load
+    monkeypatch.setattr(store_module.Store, "bulk_load", lambda self, data: (calls.append(data.count(b"\n")),
+                                                                             real(self, data)))
+    quads = [quad("https://x/a", "https://x/p", ox.Literal(str(i))) for i in range(5)]
+    with open_store(tmp_path / "s") as s:
+        s.replace_graph(G, quads)
+        assert calls == [4, 4, 2]  # three parts of at most two quads, each with its merge
+        assert sorted(_objects(s)) == [str(i) for i in range(5)] and _default_is_the_merge(s)
+        assert set(s.backend.quads_for_pattern(None, None, None, ox.NamedNode(G))) == set(quads)
 
 
 def test_a_store_written_before_the_merge_gets_it_when_opened(tmp_path):
