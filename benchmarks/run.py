@@ -212,16 +212,16 @@ def ingest(roots: list[Path], store: Path, jobs: int, work: Path) -> dict:
     return got
 
 
-def derivation(store) -> dict:
+def derivation(store, jobs: int = 1) -> dict:
     from luocdo.kg import derive, trace
 
     began = time.perf_counter()
     docs, tasks = trace.collect(store)
     read = time.perf_counter() - began
-    found = derive.derive(docs, tasks)
+    found = derive.derive(docs, tasks, jobs=jobs)
     matched = time.perf_counter() - began - read
     began = time.perf_counter()
-    n = trace.build_derivations(store)
+    n = trace.build_derivations(store, jobs=jobs)  # over the ingest's: only what changed is written
     total = time.perf_counter() - began
     return {"build_s": total, "collect_s": read, "derive_s": matched, "write_s": max(0.0, total - read - matched),
             "derivations": n, "documents": len(docs), "tasks": len(tasks), "same": n == len(found)}
@@ -548,7 +548,7 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> dict:
         ing["docs_per_s"] = len(files) / ing["wall_s"]
         ing["quads_per_s"] = ing["quads"] / ing["wall_s"]
         say("derivation")
-        out["derivation"] = derivation(store)
+        out["derivation"] = derivation(store, args.jobs)
         tasks = sample_tasks(store, args.trace_samples, args.seed)
         say(f"trace in-process ({len(tasks)} tasks)")
         out["trace"] = trace_in_process(store, tasks)

@@ -190,7 +190,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int) -> None:
         try:
             with interrupt:
                 with interrupt.deferred():
-                    ingester = Ingester(store, limits=limits)
+                    ingester = Ingester(store, limits=limits, jobs=jobs)
                 results = extract_many(files, jobs, limits=limits, nquads=ingester.prepares)
                 bar_context = (click.progressbar(results, length=len(files), label="ingesting", file=sys.stderr,
                                                  show_pos=True, show_eta=True) if interactive else None)

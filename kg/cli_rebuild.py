@@ -108,7 +108,7 @@ def rebuild(ctx: click.Context, jobs: int) -> None:
         shutil.rmtree(building, ignore_errors=True)
         try:
             with Store.open(building) as new:
-                ingester = Ingester(new, limits=limits)
+                ingester = Ingester(new, limits=limits, jobs=jobs)
                 for path, got in extract_many(list(on_file), jobs, limits=limits, nquads=ingester.prepares):
                     before = len(ingester.result.failures)
                     ingester.add(on_file[path], got)  # recorded as before: same graph, same lo:sourceFile

@@ -374,12 +374,69 @@ class _Pool:
         return got
 
 
-def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THRESHOLD) -> list[Derivation]:
-    """Derivations for every task of every document with a higher-level candidate."""
+#: Fewer local tasks than this are matched in this process whatever ``jobs`` says: starting
+#: worker processes costs more than it saves (a few hundred milliseconds).
+PARALLEL_TASKS = 20_000
+
+#: One unit of matching work: (document, its candidate plans, the stubs passed) for the documents
+#: of one province, and the tasks of those documents and of their candidates.
+_Unit = tuple[list[tuple[str, list[str], tuple[str, ...]]], dict[str, list[TaskRec]], float]
+
+
+def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THRESHOLD,
+           jobs: int = 1) -> list[Derivation]:
+    """Derivations for every task of every document with a higher-level candidate.
+
+    Candidates are found here; the matching, nearly all the time, goes province by province
+    (a province's documents share their candidate plans), in ``jobs`` processes for a large store.
+    The result does not depend on ``jobs``.
+    """
     by_doc: dict[str, list[TaskRec]] = {}
     for t in tasks:
         by_doc.setdefault(t.doc, []).append(t)
     has_tasks = set(by_doc)
+    hierarchy = _Hierarchy(docs)
+    words: dict[str, frozenset[int]] = {}
+    units: dict[str, list[tuple[str, list[str], tuple[str, ...]]]] = {}
+    # Province by province, so that the plans a province's documents are matched against stay in
+    # the pool cache while they are needed (in file order the cache thrashed at 10k files).
+    for d_iri in sorted(by_doc, key=lambda i: (docs[i].province or "", docs[i].level or 0) if i in docs else ("", 0)):
+        d, children = docs.get(d_iri), by_doc[d_iri]
+        if d is None:
+            continue
+        cands, via = candidate_documents(d, docs, has_tasks, hierarchy)
+        cands = [c for c in cands if by_doc.get(c)]
+        if not cands:
+            continue
+        if len(cands) > MAX_CANDIDATES:
+            cands = _shortlist(children, cands, by_doc, words)
+        units.setdefault(d.province or "", []).append((d_iri, cands, via))
+    work: list[_Unit] = []
+    for plans in units.values():
+        needed = {x for d_iri, cands, _via in plans for x in (d_iri, *cands)}
+        work.append((plans, {x: by_doc[x] for x in needed}, threshold))
+    found: dict[str, list[Derivation]] = {}
+    if jobs > 1 and len(work) > 1 and len(tasks) >= PARALLEL_TASKS:
+        import concurrent.futures
+        import multiprocessing
+
+        with concurrent.futures.ProcessPoolExecutor(
+                min(jobs, len(work)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            for part in pool.map(_matched_in_worker, work):
+                found.update(part)
+    else:
+        for unit in work:
+            found.update(_match(unit))
+    return [x for d_iri in by_doc for x in found.get(d_iri, ())]
+
+
+def _matched_in_worker(unit: _Unit) -> dict[str, list[Derivation]]:
+    return _match(unit)  # by name in the worker's own module, whatever this process has patched
+
+
+def _match(unit: _Unit) -> dict[str, list[Derivation]]:
+    """The derivations of each document of one unit of work (see :func:`derive`)."""
+    plans, by_doc, threshold = unit
     # Candidate document -> its scored pool. A provincial plan is the candidate of every commune
     # plan below it, so its pool is kept while they come; a bounded cache keeps memory flat.
     pools: OrderedDict[str, _Pool] = OrderedDict()
@@ -394,21 +451,9 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
             pools.move_to_end(c)
         return pool
 
-    hierarchy = _Hierarchy(docs)
-    words: dict[str, frozenset[int]] = {}
     found: dict[str, list[Derivation]] = {}
-    # Province by province, so that the plans a province's documents are matched against stay in
-    # the pool cache while they are needed (in file order the cache thrashed at 10k files).
-    for d_iri in sorted(by_doc, key=lambda i: (docs[i].province or "", docs[i].level or 0) if i in docs else ("", 0)):
-        d, children = docs.get(d_iri), by_doc[d_iri]
-        if d is None:
-            continue
-        cands, via = candidate_documents(d, docs, has_tasks, hierarchy)
-        cands = [c for c in cands if by_doc.get(c)]
-        if not cands:
-            continue
-        if len(cands) > MAX_CANDIDATES:
-            cands = _shortlist(children, cands, by_doc, words)
+    for d_iri, cands, via in plans:
+        children = by_doc[d_iri]
         if len(cands) > 1:
             # A plan carries down one plan above it: take the candidate its tasks match best (the
             # sum, over its tasks, of each one's best score there).
@@ -420,4 +465,4 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
             if got:
                 parent, s = got
                 mine.append(Derivation(child.iri, parent.iri, round(s, 4), METHOD, via, child.title, parent.title))
-    return [x for d_iri in by_doc for x in found.get(d_iri, ())]
+    return found

@@ -345,10 +345,12 @@ class Ingester:
     each file is one transaction that replaces its graph (:meth:`Store.replace_graph`).
     """
 
-    def __init__(self, store, limits=None) -> None:
+    def __init__(self, store, limits=None, jobs: int = 1) -> None:
         self.store = store
         #: The reader's limits (``reader.Limits``) for the files this ingester reads itself.
         self.limits = limits
+        #: Processes for the derivations of :meth:`finish` (the extraction's are extract_many's).
+        self.jobs = jobs
         loadable = getattr(store, "bulk_loadable", None)
         self._bulk = bool(loadable and loadable())  # asked before the ontology goes in
         self._pending: list[tuple[str, list[ox.Quad], tuple[int, ...]]] = []
@@ -440,6 +442,7 @@ class Ingester:
 
     def ingest_all(self, paths: Iterable[str | os.PathLike[str]], jobs: int = 1) -> Result:
         """Ingest every path (extracting in ``jobs`` processes; this one writes), then :meth:`finish`."""
+        self.jobs = jobs
         for path, got in extract_many(paths, jobs, self.limits, nquads=self.prepares):
             self.add(path, got)
         return self.finish()
@@ -480,5 +483,5 @@ class Ingester:
             self.result.files = before
             self.result.reingested += 1
         self.store.update_derived()
-        self.result.derivations = build_derivations(self.store)
+        self.result.derivations = build_derivations(self.store, jobs=self.jobs)
         return self.result

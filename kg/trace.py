@@ -182,10 +182,11 @@ def derivation_quads(derivations: list[derive.Derivation]) -> list[ox.Quad]:
     return out
 
 
-def build_derivations(store, threshold: float = derive.THRESHOLD) -> int:
-    """Recompute the derivations graph from everything in the store; returns how many were found."""
+def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1) -> int:
+    """Recompute the derivations graph from everything in the store; returns how many were found.
+    A large store is matched in ``jobs`` processes (:func:`~luocdo.kg.derive.derive`)."""
     docs, tasks = collect(store)
-    found = derive.derive(docs, tasks, threshold)
+    found = derive.derive(docs, tasks, threshold, jobs)
     store.replace_graph(DERIVATIONS_GRAPH, derivation_quads(found))
     return len(found)
 

@@ -159,3 +159,17 @@ def test_a_pool_scores_every_pair_as_score_does(seeds):
         assert got == pytest.approx(want, abs=1e-12)
         nonzero += sum(w > 0.05 for w in want)
     assert nonzero > 0  # some pairs really match, so the agreement is not of zeros
+
+
+def test_derivations_do_not_depend_on_the_number_of_processes(seeds, monkeypatch):
+    from luocdo.kg import derive
+
+    docs, tasks = trace.collect(seeds)
+    alone = derive.derive(docs, tasks)
+    assert len(alone) > 20
+    monkeypatch.setattr(derive, "PARALLEL_TASKS", 0)  # the seeds are too few to be worth processes
+    calls: list[int] = []
+    real = derive._match
+    monkeypatch.setattr(derive, "_match", lambda unit: (calls.append(1), real(unit))[1])
+    assert derive.derive(docs, tasks, jobs=2) == alone
+    assert calls == []  # every unit was matched in a worker process, none here
