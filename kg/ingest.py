@@ -325,8 +325,9 @@ def extract_many(paths: Iterable[str | os.PathLike[str]], jobs: int = 1, limits=
             stop.set()
 
 
-#: A bulk batch is written once it holds this many quads (about 200 files of the benchmark corpus):
-#: well under the loader's million, so that each batch is one ingestion, whole or absent.
+#: A bulk batch is written once it holds this many N-Quads lines, the merge included (about 110
+#: files of the benchmark corpus): well under the loader's million, so that each batch is one
+#: ingestion, whole or absent.
 BULK_QUADS = 100_000
 #: Early in an ingest a batch is also written once it has waited this long, so that an ingest
 #: stopped early (Ctrl-C) has stored what it read; after BULK_EARLY_FILES only the size counts,
@@ -353,7 +354,7 @@ class Ingester:
         self.jobs = jobs
         loadable = getattr(store, "bulk_loadable", None)
         self._bulk = bool(loadable and loadable())  # asked before the ontology goes in
-        self._pending: list[tuple[str, list[ox.Quad], tuple[int, ...]]] = []
+        self._pending: list[tuple[str, bytes, tuple[int, ...]]] = []  # (path, N-Quads, counts)
         self._pending_quads = 0
         self._pending_since = 0.0
         self._bulked: set[str] = set()
