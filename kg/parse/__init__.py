@@ -43,11 +43,24 @@ _PROVINCE_MENTION_RE = re.compile(
 # Why: "huyện Gia Lộc", "Phòng GD&ĐT huyện Châu Thành, tỉnh ..." — the name ends at a comma, at the
 # province that follows ("... tỉnh Hải Dương") or at the end; "Thành" inside a name is part of it.
 _DISTRICT_RE = re.compile(r"(?i)\b(huyện|thị\s+xã|quận)\s+(\S+(?:\s+\S+){0,2}?)(?=$|[,;.]|\s(?:tỉnh|thành\s+phố)\s)")
+# The verb and kind of a news lead ("UBND tỉnh ban hành Kế hoạch số ..."); its subject is the up to
+# 80 characters before it within the sentence (_news_lead). A lazy subject group in the pattern
+# itself was tried at every position, 80 steps each: a second on one long line of spaces.
 _NEWS_LEAD_RE = re.compile(
-    r"(?P<subj>[^.\n]{0,80}?)\s(?:ban\s+hành|triển\s+khai|thông\s+qua|phê\s+duyệt)\s+(?P<kind>"
+    r"\s(?:ban\s+hành|triển\s+khai|thông\s+qua|phê\s+duyệt)\s+(?P<kind>"
     + "|".join(re.escape(n) for n, _ in kind_names()) + r")\s+(?:số\s+)?(?=\d)",
     re.I,
 )
+
+
+def _news_lead(t: str, end: int) -> tuple[int, str, str, int] | None:
+    """(start, subject, kind, end) of the first news lead in ``t[:end]``: the verb match and, before
+    it, the subject back to the sentence's start or 80 characters."""
+    m = _NEWS_LEAD_RE.search(t, 0, end)
+    if m is None:
+        return None
+    start = max(0, m.start() - 80, t.rfind(".", 0, m.start()) + 1, t.rfind("\n", 0, m.start()) + 1)
+    return start, t[start:m.start()], m.group("kind"), m.end()
 _GUIDANCE_RE = re.compile(r"Theo\s+hướng\s+dẫn\s+của\s+(?P<b>[^,.;\n]{3,80})")
 
 
@@ -157,13 +170,14 @@ def _news(t: str, resolver) -> list[_Doc]:
     ctx = Context(province=province, province_type=resolver.province_type(province, date) if province else None,
                   date=date)
     article.ctx = ctx
-    lead = _NEWS_LEAD_RE.search(t, 0, min(len(t), 2500))
+    lead = _news_lead(t, min(len(t), 2500))
     if lead:
-        nums = find_numbers(t, lead.end(), lead.end() + 40)
-        if nums and nums[0].start == lead.end():
+        lead_start, lead_subj, lead_kind, lead_end = lead
+        nums = find_numbers(t, lead_end, lead_end + 40)
+        if nums and nums[0].start == lead_end:
             n = nums[0]
-            kind = next((k for nm, k in kind_names() if nm.lower() == lead.group("kind").lower()), None)
-            subj = lead.group("subj").strip()
+            kind = next((k for nm, k in kind_names() if nm.lower() == lead_kind.lower()), None)
+            subj = lead_subj.strip()
             issuer = resolve_issuer(subj.split(",")[-1].strip(), resolver, ctx) if subj else None
             if issuer is None:
                 from .citations import code_part
@@ -172,7 +186,7 @@ def _news(t: str, resolver) -> list[_Doc]:
             dm = date_match(t, n.end, n.end + 40)
             d = match_to_iso(dm) if dm and dm.start() - n.end < 4 else None
             year = int(d[:4]) if d else (n.year or (int(date[:4]) if date else None))
-            docs.append(_Doc("d2", kind or kind_for_code(n.kind_code) or "Document", lead.start(), n.end,
+            docs.append(_Doc("d2", kind or kind_for_code(n.kind_code) or "Document", lead_start, n.end,
                              number=n.number, issuer=issuer, date=d, year=year, ctx=ctx, reported=True))
             return docs
     g = _GUIDANCE_RE.search(t, 0, min(len(t), 2500))

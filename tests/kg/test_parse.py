@@ -245,3 +245,15 @@ def test_tasks_that_are_roman_sections_of_a_task_part():
     assert [(t.number, t.title, t.parent) for t in out.tasks] == [
         ("I", "Công tác tuyên truyền", None), ("I.1", "Nội dung, biện pháp", "I"), ("I.2", "Cơ quan chủ trì", "I"),
         ("II", "Công tác kiểm tra", None), ("II.1", "Nội dung", "II")]
+
+
+def test_a_news_lead_takes_its_subject_from_the_sentence_before_the_verb():
+    from luocdo.kg.parse import _news_lead
+
+    text = "Tin mới. Hôm qua, UBND tỉnh Sơn La ban hành Kế hoạch số 167/KH-UBND về chuyển đổi số."
+    start, subj, kind, end = _news_lead(text, len(text))
+    assert subj == " Hôm qua, UBND tỉnh Sơn La" and start == text.index(" Hôm")  # not past the full stop
+    assert kind == "Kế hoạch" and text[end:].startswith("167/KH-UBND")
+    far = "x" * 200 + " ban hành Quyết định số 5/QĐ-UBND"
+    assert len(_news_lead(far, len(far))[1]) == 80  # at most 80 characters back
+    assert _news_lead("Không có gì ở đây.", 100) is None
