@@ -545,6 +545,14 @@ class Registry:
         p = self._find_province(text, date)
         return p.name if p else None
 
+    def province_names(self) -> tuple[str, ...]:
+        """Every province's name, of every period, once ("An Giang" before and after 2025 is one).
+
+        >>> "Hải Dương" in registry().province_names() and "Hà Tây" in registry().province_names()
+        True
+        """
+        return tuple(dict.fromkeys(p.name for p in self._provinces.values()))
+
     def province_type(self, name: str, date: str | None = None) -> str | None:
         """'tỉnh' or 'thành phố' for a province (on ``date`` if given).
 

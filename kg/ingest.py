@@ -25,6 +25,7 @@ from . import iri
 from .errors import LuocdoError, ParseError, ReadError, StoreError
 from .lookup import number_key
 from .model import Citation, Extraction
+from .triples import Scope
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
@@ -33,7 +34,7 @@ _P = f"PREFIX lo: <{iri.LO}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema
 # graph that holds it: a decision cited by 200 plans has its number, issuer and year 200 times
 # each. Joined directly they would give 200 x 200 x 200 rows; DISTINCT sub-selects keep one each.
 _KNOWN_Q = _P + """
-SELECT ?doc ?number ?issuer ?year WHERE {
+SELECT ?doc ?number ?issuer ?year ?body WHERE {
   { SELECT DISTINCT ?doc ?number WHERE { ?doc lo:number ?number } }
   OPTIONAL { { SELECT DISTINCT ?doc ?body WHERE { ?doc lo:issuedBy ?body } }
              { SELECT DISTINCT ?body ?issuer WHERE { ?body rdfs:label ?issuer } } }
@@ -53,11 +54,29 @@ SELECT DISTINCT ?src ?number WHERE {
 
 @dataclass(frozen=True, slots=True)
 class Known:
-    """A document known by number, issuer and year (both needed for its identity)."""
+    """A document known by number, issuer and year (both needed for its identity), and the province
+    its issuer is identified within when that tier's names repeat (``triples.Scope``)."""
 
     iri: str
     issuer: str | None
     year: int | None
+    within: str | None = None
+
+
+def _province_by_slug() -> dict[str, str]:
+    """Province slug (as in ``body/can-tho/...``) -> the province's name, from the body registry."""
+    try:
+        from .bodies import registry
+    except ImportError:
+        return {}
+    return {iri.slug(name): name for name in registry().province_names()}
+
+
+def _within_of(body_iri: str, names: dict[str, str]) -> str | None:
+    """The province a body IRI was minted within (``body/can-tho/truong-thpt-...``), if any."""
+    head = iri.BASE + "body/"
+    rest = body_iri[len(head):] if body_iri.startswith(head) else ""
+    return names.get(rest.split("/", 1)[0]) if "/" in rest else None
 
 
 @dataclass
@@ -85,28 +104,51 @@ class DocumentIndex:
     def from_store(cls, store) -> DocumentIndex:
         """Everything the store already knows by number."""
         index = cls()
-        for doc, number, issuer, year in store.query(_KNOWN_Q).rows:
+        names = _province_by_slug()
+        for doc, number, issuer, year, body in store.query(_KNOWN_Q).rows:
             y = year.value[:4] if year is not None else None
             index._add(number.value, doc.value, issuer.value if issuer is not None else None,
-                       int(y) if y and y.isdigit() else None)
+                       int(y) if y and y.isdigit() else None, _within_of(body.value, names) if body else None)
         return index
 
-    def _add(self, number: str, doc_iri: str, issuer: str | None, year: int | None) -> None:
-        self.by_number.setdefault(number_key(number), {})[doc_iri] = Known(doc_iri, issuer, year)
+    def _add(self, number: str, doc_iri: str, issuer: str | None, year: int | None,
+             within: str | None = None) -> None:
+        self.by_number.setdefault(number_key(number), {})[doc_iri] = Known(doc_iri, issuer, year, within)
 
-    def add_extraction(self, ex: Extraction) -> None:
+    def add_extraction(self, ex: Extraction, scope: Scope | None = None) -> None:
         """Learn the documents a file holds and the fully identified documents it cites."""
+        scope = scope or Scope.default(ex)
         for d in ex.documents:
             if d.number:
-                self._add(d.number, iri.document(d.kind, d.number, d.title, d.issuer, d.year), d.issuer, d.year)
+                self._add(d.number, scope.document_iri(d), d.issuer, d.year, scope.within(d.issuer, d.key))
         for c in ex.citations:
             if c.number and c.issuer and c.year:
-                self._add(c.number, iri.document(c.kind, c.number, c.title, c.issuer, c.year), c.issuer, c.year)
+                self._add(c.number, scope.cited_iri(c), c.issuer, c.year, scope.within(c.issuer, c.citing))
 
-    def candidates(self, c: Citation) -> list[Known]:
-        """Fully identified documents this citation may mean."""
+    def place(self, citations: tuple[Citation, ...], scope: Scope) -> Scope:
+        """``scope`` with its unplaced documents (:meth:`Scope.unplaced`) placed where what they cite
+        is known to stand: a school plan whose header names only "Phòng GD&ĐT Gia Lộc" and that
+        carries down 171/KH-PGDĐT of the Phòng stands where that plan does, if in one province."""
+        placed: dict[str, str] = {}
+        for key in scope.unplaced(citations):
+            seen: set[str] = set()
+            for c in citations:
+                if c.citing != key or not c.number or not scope.local(c.issuer):
+                    continue
+                for k in self.by_number.get(number_key(c.number), {}).values():
+                    if k.within and k.issuer == c.issuer and (not c.year or k.year == c.year):
+                        seen.add(k.within)
+            if len(seen) == 1:
+                placed[key] = seen.pop()
+        return scope.placed(placed) if placed else scope
+
+    def candidates(self, c: Citation, scope: Scope | None = None) -> list[Known]:
+        """Fully identified documents this citation may mean: those it would be, completed with their
+        issuer and year. A school's or a commune's document (its issuer identified within a province,
+        ``triples.Scope``) is so only for a citing document of the same province."""
         if not c.number:
             return []
+        scope = scope or Scope(None, {})
         out = []
         for k in self.by_number.get(number_key(c.number), {}).values():
             if k.issuer is None or k.year is None:
@@ -115,16 +157,20 @@ class DocumentIndex:
                 continue
             if c.year and k.year != c.year:
                 continue
+            if scope.cited_iri(replace(c, issuer=k.issuer, year=k.year)) != k.iri:
+                continue
             out.append(k)
         return out
 
-    def resolve(self, ex: Extraction) -> tuple[Extraction, list[tuple[Citation, list[Known]]]]:
+    def resolve(self, ex: Extraction, scope: Scope | None = None
+                ) -> tuple[Extraction, list[tuple[Citation, list[Known]]]]:
         """The extraction with incomplete citations completed, and the ambiguous ones with candidates."""
+        scope = scope or Scope.default(ex)
         fixed: list[Citation] = []
         ambiguous: list[tuple[Citation, list[Known]]] = []
         for c in ex.citations:
             if c.number and not (c.issuer and c.year):
-                cands = self.candidates(c)
+                cands = self.candidates(c, scope)
                 if len(cands) == 1:
                     k = cands[0]
                     c = replace(c, issuer=k.issuer, year=k.year)
@@ -134,7 +180,8 @@ class DocumentIndex:
         return replace(ex, citations=tuple(fixed)), ambiguous
 
 
-def unresolved_quads(quads: list[ox.Quad], ambiguous: list[tuple[Citation, list[Known]]]) -> list[ox.Quad]:
+def unresolved_quads(quads: list[ox.Quad], ambiguous: list[tuple[Citation, list[Known]]],
+                     scope: Scope | None = None) -> list[ox.Quad]:
     """``lo:resolved false`` and ``lo:candidate`` on the citation nodes of ambiguous citations."""
     if not ambiguous or not quads:
         return []
@@ -145,7 +192,7 @@ def unresolved_quads(quads: list[ox.Quad], ambiguous: list[tuple[Citation, list[
             cited_of[q.subject.value] = q.object.value
     out = []
     for c, cands in ambiguous:
-        cited = iri.document(c.kind, c.number, c.title, c.issuer, c.year)
+        cited = (scope or Scope(None, {})).cited_iri(c)
         for node, target in cited_of.items():
             if target != cited:
                 continue
@@ -169,8 +216,10 @@ class Prepared:
 
 
 def self_contained(ex: Extraction) -> bool:
-    """Does every citation with a number also have its issuer and year (so resolution is a no-op)?"""
-    return not any(c.number and not (c.issuer and c.year) for c in ex.citations)
+    """Does every citation with a number also have its issuer and year, and every document citing a
+    local body's document stand in a known province (so resolution and placement are no-ops)?"""
+    return not any(c.number and not (c.issuer and c.year) for c in ex.citations) \
+        and not Scope.default(ex).unplaced(ex.citations)
 
 
 def _prepared(ex: Extraction, path: str) -> Extraction | Prepared:
@@ -358,10 +407,13 @@ class Ingester:
         self._pending_quads = 0
         self._pending_since = 0.0
         self._bulked: set[str] = set()
+        #: Files with documents not yet placed in a province (path -> scope, their citations).
+        self._unplaced: dict[str, tuple[Scope, tuple[Citation, ...]]] = {}
         store.load_ontology()
         self.index = DocumentIndex.from_store(store)
         self.result = Result()
         self.seen: set[str] = set()
+        self._counted: dict[str, tuple[int, ...]] = {}  # path -> what its graph holds (documents, ...)
 
     @property
     def prepares(self) -> bool:
@@ -375,13 +427,19 @@ class Ingester:
         ``nquads`` is the graph a worker made of it (a :class:`Prepared`), used when it can go to
         the bulk loader; otherwise the graph is made here.
         """
-        self.index.add_extraction(ex)
+        scope = self.index.place(ex.citations, Scope.default(ex))
+        self.index.add_extraction(ex, scope)
+        unplaced = scope.unplaced(ex.citations)
+        if unplaced:  # finish() looks again, once the batch knows more
+            self._unplaced[iri.nfc(os.fspath(path))] = (scope, tuple(c for c in ex.citations if c.citing in unplaced))
+        else:
+            self._unplaced.pop(iri.nfc(os.fspath(path)), None)
         graph = iri.source_graph(path)
         if self._bulk and graph not in self._bulked:
             if nquads is None:
                 from .store import merged_nquads
 
-                quads, ambiguous = self._graph(ex, path)
+                quads, ambiguous = self._graph(ex, path, scope)
                 nquads = merged_nquads(quads)
             else:
                 ambiguous = []
@@ -394,18 +452,18 @@ class Ingester:
                     self.result.files < BULK_EARLY_FILES and time.monotonic() - self._pending_since >= BULK_WAIT):
                 self.flush()
             return
-        quads, ambiguous = self._graph(ex, path)
+        quads, ambiguous = self._graph(ex, path, scope)
         self.flush()  # the same file twice in one batch: its first graph is in the store to replace
         self.store.replace_graph(graph, quads)
         self._count(path, self._counts(ex, ambiguous))
 
-    def _graph(self, ex: Extraction, path: str | os.PathLike[str]) -> tuple[list[ox.Quad], list]:
+    def _graph(self, ex: Extraction, path: str | os.PathLike[str], scope: Scope) -> tuple[list[ox.Quad], list]:
         """The quads of ``ex`` resolved against the index, and its ambiguous citations."""
         from .triples import to_triples
 
-        resolved, ambiguous = self.index.resolve(ex)
-        quads = to_triples(resolved, path)
-        quads += unresolved_quads(quads, ambiguous)
+        resolved, ambiguous = self.index.resolve(ex, scope)
+        quads = to_triples(resolved, path, scope=scope)
+        quads += unresolved_quads(quads, ambiguous, scope)
         return quads, ambiguous
 
     @staticmethod
@@ -422,14 +480,21 @@ class Ingester:
             self._count(path, counts)
 
     def _count(self, path: str | os.PathLike[str], counts: tuple[int, ...]) -> None:
+        """Count a file written; one written again (a re-ingest) counts what it holds now, once."""
+        key = iri.nfc(os.fspath(path))
+        before = self._counted.get(key)
+        self._counted[key] = counts
         r = self.result
-        r.files += 1
-        r.documents += counts[0]
-        r.citations += counts[1]
-        r.tasks += counts[2]
-        r.assignments += counts[3]
-        r.unresolved += counts[4]
-        self.seen.add(iri.nfc(os.fspath(path)))
+        if before is None:
+            r.files += 1
+            before = (0,) * len(counts)
+        d = [now - was for now, was in zip(counts, before, strict=True)]
+        r.documents += d[0]
+        r.citations += d[1]
+        r.tasks += d[2]
+        r.assignments += d[3]
+        r.unresolved += d[4]
+        self.seen.add(key)
 
     def ingest_path(self, path: str | os.PathLike[str]) -> None:
         """Read, extract and store one file; a file that fails is recorded, not raised."""
@@ -474,15 +539,23 @@ class Ingester:
                      if k.issuer and k.year]
             if len(cands) == 1 and on_disk(src.value) is not None:
                 again.append(src.value)
+        # A school plan ingested before the Phòng's plan it cites: placed now, its IRIs change.
+        for src, (scope, citations) in list(self._unplaced.items()):
+            if self.index.place(citations, scope) is not scope and on_disk(src) is not None:
+                again.append(src)
+        earlier = [src for src in again if iri.nfc(src) not in self._counted]  # of an earlier ingest
         for src in dict.fromkeys(again):
-            before = self.result.files
             try:
                 # The file as it is named on disk; its graph and lo:sourceFile as recorded.
                 self.ingest_extraction(extract_path(on_disk(src) or src, self.limits), src)
             except LuocdoError:
                 continue  # it was readable a moment ago; if not now, its earlier graph stays
-            self.result.files = before
             self.result.reingested += 1
+        for src in dict.fromkeys(earlier):  # not this batch's files: counted as re-ingested only
+            if iri.nfc(src) in self._counted:
+                self._count(src, (0,) * 5)
+                del self._counted[iri.nfc(src)]
+                self.result.files -= 1
         self.store.update_derived()
         self.result.derivations = build_derivations(self.store, jobs=self.jobs)
         return self.result

@@ -89,19 +89,22 @@ def _sha1(s: str, n: int) -> str:
 
 
 def document(kind: str, number: str | None, title: str | None, issuer: str | None,
-             year: int | None, fallback: str | None = None) -> str:
+             year: int | None, fallback: str | None = None, within: str | None = None) -> str:
     """The IRI of a document: issuer + year + number, or a hash of kind and title without a number.
 
     ``fallback`` identifies a document that has neither number nor title (the caller passes
     something unique to it, such as its source graph and key); without it such a document
-    cannot be identified.
+    cannot be identified. ``within`` is the province that completes the issuer's name (see
+    :func:`body`): every province has a Trường THPT Hoàng Hoa Thám, and each issues a 41/KH-THPT.
 
     >>> document("Decision", "4725/QĐ-BGD&ĐT", None, "Bộ Giáo dục và Đào tạo", 2009)
     'https://w3id.org/luocdo/id/doc/bo-giao-duc-va-dao-tao/2009/4725-qd-bgddt'
     >>> document("Law", None, "Luật Giáo dục", None, 2019)
     'https://w3id.org/luocdo/id/doc/unknown/2019/t-77940961e549'
+    >>> document("Plan", "41/KH-THPT", None, "Trường THPT Hoàng Hoa Thám", 2025, within="Cần Thơ")
+    'https://w3id.org/luocdo/id/doc/can-tho/truong-thpt-hoang-hoa-tham/2025/41-kh-thpt'
     """
-    head = f"{BASE}doc/{slug(issuer or '') or 'unknown'}/{year if year is not None else 'undated'}/"
+    head = f"{BASE}doc/{_scoped(issuer or '', within) or 'unknown'}/{year if year is not None else 'undated'}/"
     # "08/CT-TTg" and "8/CT-TTg" are one document: the sequence number's leading zeros do not count.
     number_slug = re.sub(r"^0+(?=\d)", "", slug(canonical_number(number))) if number else ""
     if number_slug:
@@ -114,16 +117,26 @@ def document(kind: str, number: str | None, title: str | None, issuer: str | Non
     raise IdentityError(f"a {kind!r} document of {issuer!r} has neither number nor title")
 
 
-def body(name: str) -> str:
-    """The IRI of a body from its canonical name.
+def body(name: str, within: str | None = None) -> str:
+    """The IRI of a body from its canonical name, and the province ``within`` which that name is
+    unique when it names none (a school, a commune, a district: see ``triples.LOCAL_LEVELS``).
 
     >>> body("Bộ Giáo dục và Đào tạo")
     'https://w3id.org/luocdo/id/body/bo-giao-duc-va-dao-tao'
+    >>> body("Ủy ban nhân dân xã Hòa Bình", within="Phú Thọ")
+    'https://w3id.org/luocdo/id/body/phu-tho/uy-ban-nhan-dan-xa-hoa-binh'
     """
-    s = slug(name)
-    if not s:
+    s = _scoped(name, within)
+    if not slug(name):
         raise IdentityError(f"body name {name!r} has no letters or digits")
     return f"{BASE}body/{s}"
+
+
+def _scoped(name: str, within: str | None) -> str:
+    """``name``'s slug, after its province's when it has one: "can-tho/truong-thpt-hoang-hoa-tham"."""
+    s = slug(name)
+    w = slug(within) if within and s else ""
+    return f"{w}/{s}" if w else s
 
 
 def task(doc_iri: str, path: str) -> str:

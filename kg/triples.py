@@ -199,6 +199,109 @@ def default_body_facts() -> Callable[[str], BodyFacts] | None:
 
 
 _MEMO: tuple[Any, Callable[[str], BodyFacts]] | None = None
+_PLACES: tuple[Any, Callable[[str, str | None], str | None]] | None = None
+
+#: Tiers whose bodies' names are not unique in the country: a Trường THPT Hoàng Hoa Thám, an Ủy
+#: ban nhân dân xã Hòa Bình, a Phòng Giáo dục và Đào tạo huyện Châu Thành stand in several
+#: provinces, and each issues its 41/KH-THPT. Such a body is identified within the province of
+#: the document that names it (``iri.body(name, within=...)``).
+LOCAL_LEVELS = frozenset({"district", "commune", "institution"})
+
+
+def default_province_of() -> Callable[[str, str | None], str | None] | None:
+    """``(jurisdiction, date) -> province`` from the body registry when it exists, else ``None``.
+
+    The jurisdiction's last part names the province ("huyện Gia Lộc, tỉnh Hải Dương"); a
+    national one has none.
+
+    >>> f = default_province_of()
+    >>> f is None or (f("huyện Gia Lộc, tỉnh Hải Dương", "2023-09-14"), f("national", None))
+    ('Hải Dương', None)
+    """
+    try:
+        from . import bodies  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    reg = bodies.registry()
+    global _PLACES
+    if _PLACES is None or _PLACES[0] is not reg:
+
+        def province_of(jurisdiction: str, date: str | None) -> str | None:
+            last = jurisdiction.rsplit(",", 1)[-1].strip()
+            return None if not last or last == "national" else reg.find_province(last, date)
+
+        _PLACES = (reg, functools.lru_cache(maxsize=1 << 12)(province_of))
+    return _PLACES[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where the bodies one file names stand: the province of each of its documents, and the
+    registry's facts to tell which names need it. The document IRIs of the file and of what it
+    cites are minted here, for the triples and for the ingest's index alike.
+
+    >>> from luocdo.kg.model import Document
+    >>> doc = Document("d1", "Plan", "41/KH-THPT", None, "Trường THPT Hoàng Hoa Thám", "2025-09-04",
+    ...                2025, "Cần Thơ", None, "thành phố Cần Thơ", (0, 9))
+    >>> scope = Scope.of(Extraction("a.txt", "", (doc,)), lambda name: BodyFacts(level="institution"),
+    ...                  lambda jurisdiction, date: "Cần Thơ")
+    >>> scope.document_iri(doc)
+    'https://w3id.org/luocdo/id/doc/can-tho/truong-thpt-hoang-hoa-tham/2025/41-kh-thpt'
+    """
+
+    facts: Callable[[str], BodyFacts] | None
+    provinces: Mapping[str, str | None]
+
+    @classmethod
+    def of(cls, extraction: Extraction, facts: Callable[[str], BodyFacts] | None,
+           province_of: Callable[[str, str | None], str | None] | None) -> Scope:
+        """A document stands in its jurisdiction's province; without one (a school's header names
+        only its Phòng), in the one province whose bodies it cites ("Kế hoạch số 1587/SGDĐT-VP
+        của Sở Giáo dục và Đào tạo tỉnh Hải Dương"), if there is one."""
+        provinces: dict[str, str | None] = {}
+        for d in extraction.documents:
+            p = province_of(d.jurisdiction, d.date) if province_of and d.jurisdiction else None
+            if p is None and province_of and facts:
+                named = {province_of(c.issuer, c.date or d.date) for c in extraction.citations
+                         if c.citing == d.key and c.issuer and facts(c.issuer).level == "provincial"}
+                named.discard(None)
+                p = named.pop() if len(named) == 1 else None
+            provinces[d.key] = p
+        return cls(facts, provinces)
+
+    @classmethod
+    def default(cls, extraction: Extraction) -> Scope:
+        return cls.of(extraction, default_body_facts(), default_province_of())
+
+    def local(self, name: str | None) -> bool:
+        """Is ``name`` a body of a tier whose names repeat from province to province?"""
+        return bool(name) and self.facts is not None and \
+            self.facts(iri.nfc(" ".join(name.split()))).level in LOCAL_LEVELS
+
+    def within(self, name: str | None, key: str | None) -> str | None:
+        """The province that completes ``name`` as named in document ``key``, if its tier needs one."""
+        province = self.provinces.get(key) if key is not None else None
+        return province if province is not None and self.local(name) else None
+
+    def unplaced(self, citations: Iterable[Citation]) -> list[str]:
+        """Keys of the documents that stand in no known province yet cite a numbered document of
+        a local body: what they cite is identified within a province they do not give, which only
+        the documents known elsewhere can tell (``ingest.DocumentIndex.place``)."""
+        return [k for k in dict.fromkeys(c.citing for c in citations if c.number and self.local(c.issuer))
+                if k in self.provinces and self.provinces[k] is None]
+
+    def placed(self, provinces: Mapping[str, str]) -> Scope:
+        """This scope with some documents placed in a province."""
+        return Scope(self.facts, {**self.provinces, **provinces})
+
+    def document_iri(self, d: Document, fallback: str | None = None) -> str:
+        return iri.document(d.kind, d.number, d.title, d.issuer, _year(d.date, d.year), fallback=fallback,
+                            within=self.within(d.issuer, d.key))
+
+    def cited_iri(self, c: Citation, fallback: str | None = None) -> str:
+        """The IRI of the document a citation names, its issuer placed where the citing document stands."""
+        return iri.document(c.kind, c.number, c.title, c.issuer, _year(c.date, c.year), fallback=fallback,
+                            within=self.within(c.issuer, c.citing))
 
 
 def default_hierarchy() -> Hierarchy:
@@ -283,14 +386,16 @@ class _Builder:
     doc_iris: dict[str, str]
     docs_by_key: dict[str, Document]
     bodies_seen: set[str]
+    scope: Scope
 
     # -- bodies ---------------------------------------------------------------------------
-    def body(self, name: str | None) -> str | None:
-        """The IRI of a body, its node written once per graph (with the registry's facts)."""
+    def body(self, name: str | None, key: str | None) -> str | None:
+        """The IRI of a body named in document ``key``, its node written once per graph (with the
+        registry's facts)."""
         if name is None or not iri.slug(name):
             return None  # no letters or digits: nothing to name a body by
         canonical = iri.nfc(" ".join(name.split()))
-        body_iri = iri.body(canonical)
+        body_iri = iri.body(canonical, within=self.scope.within(canonical, key))
         if body_iri in self.bodies_seen:
             return body_iri
         self.bodies_seen.add(body_iri)
@@ -304,10 +409,11 @@ class _Builder:
         level = _level(facts.level)
         if level:
             g.add(body_iri, LO + "level", LO + level)
-        if facts.parent and iri.slug(facts.parent) and iri.body(facts.parent) != body_iri:
-            g.add(body_iri, LO + "subOrganizationOf", self.body(facts.parent))
-        if facts.successor and iri.slug(facts.successor) and iri.body(facts.successor) != body_iri:
-            g.add(body_iri, LO + "succeededBy", self.body(facts.successor))
+        for name_of, prop in ((facts.parent, "subOrganizationOf"), (facts.successor, "succeededBy")):
+            if name_of and iri.slug(name_of):
+                other = self.body(name_of, key)
+                if other != body_iri:
+                    g.add(body_iri, LO + prop, other)
         if facts.valid_until and _date(facts.valid_until):
             # The body (and its place under its parent) held until this day: 2025-07-01 for the
             # 63 provinces' and the districts' bodies.
@@ -325,7 +431,7 @@ class _Builder:
 
     # -- documents ------------------------------------------------------------------------
     def document_node(self, doc_iri: str, kind: str, number: str | None, title: str | None,
-                      issuer: str | None, date: str | None, year: int | None) -> None:
+                      issuer: str | None, date: str | None, year: int | None, key: str) -> None:
         """What a document and a citation of it both say: kind, number, issuer, date, label, title."""
         g = self.g
         g.type(doc_iri, self.kind_class(kind))
@@ -333,7 +439,7 @@ class _Builder:
         if number:
             g.text(doc_iri, LO + "number", iri.canonical_number(number))
         g.text(doc_iri, LO + "title", title)
-        g.add(doc_iri, LO + "issuedBy", self.body(issuer))
+        g.add(doc_iri, LO + "issuedBy", self.body(issuer, key))
         day = _date(date)
         if day is not None:
             g.add(doc_iri, LO + "issuedOn", Literal(day.isoformat(), datatype=_XSD_DATE))
@@ -351,7 +457,7 @@ class _Builder:
     def held_document(self, d: Document) -> None:
         doc_iri = self.doc_iris[d.key]
         g = self.g
-        self.document_node(doc_iri, d.kind, d.number, d.title, d.issuer, d.date, d.year)
+        self.document_node(doc_iri, d.kind, d.number, d.title, d.issuer, d.date, d.year, d.key)
         if d.signer is not None:
             g.text(doc_iri, LO + "signer", d.signer.name)
             g.text(doc_iri, LO + "signerTitle", d.signer.title)
@@ -398,10 +504,9 @@ class _Builder:
         if held is not None:
             cited_iri, cited_kind = self.doc_iris[held.key], held.kind
         else:
-            cited_iri = iri.document(c.kind, c.number, c.title, c.issuer, _year(c.date, c.year),
-                                     fallback=f"{citing_iri} {c.text}")
+            cited_iri = self.scope.cited_iri(c, fallback=f"{citing_iri} {c.text}")
             cited_kind = c.kind
-            self.document_node(cited_iri, c.kind, c.number, c.title, c.issuer, c.date, c.year)
+            self.document_node(cited_iri, c.kind, c.number, c.title, c.issuer, c.date, c.year, c.citing)
         relation = iri.relation_property(c.relation)
         source, target = citing_iri, cited_iri
         # "Ban hành kèm theo Quyết định số 1646/QĐ-UBND" in a plan: the parser reports that the
@@ -456,7 +561,7 @@ class _Builder:
         task = _enclosing(tasks.get(a.doc, []), a.task, a.span, before_only=False) if a.task else None
         # A task number the parser did not list as a task: the assignment still belongs to the document.
         target = task[2] if task is not None else doc_iri
-        assignee = self.body(a.assignee)
+        assignee = self.body(a.assignee, a.doc)
         if assignee is None:
             raise IdentityError(f"assignment at {a.span} names no assignee ({a.assignee!r})")
         node = iri.assignment(doc_iri, task[2] if task else None, a.assignee, a.role, a.span)
@@ -520,13 +625,17 @@ def _task_path(t: Task, parent: tuple[Task, str, str] | None) -> str:
 
 def to_triples(extraction: Extraction, source_path: str | os.PathLike[str], *,
                hierarchy: Hierarchy | None = None,
-               body_facts: Callable[[str], BodyFacts] | bool | None = True) -> list[Quad]:
+               body_facts: Callable[[str], BodyFacts] | bool | None = True,
+               province_of: Callable[[str, str | None], str | None] | bool | None = True,
+               scope: Scope | None = None) -> list[Quad]:
     """The quads of one source file, all in its named graph (``iri.source_graph(source_path)``).
 
     ``source_path`` is the path as given; ``lo:sourceFile`` holds it (NFC). ``hierarchy`` defaults
     to the ontology's; ``body_facts`` is ``True`` for the body registry when it exists, ``None`` (or
-    ``False``) for none, or a function of a body name. Raises :class:`IdentityError` when an entry
-    names a document key the extraction does not have, or a kind or role outside the contract.
+    ``False``) for none, or a function of a body name; ``province_of`` likewise gives the province of
+    a jurisdiction (:class:`Scope`: a school or commune is identified within it), unless ``scope``
+    gives where the file's documents stand (the ingest places some from other files). Raises
+    :class:`IdentityError` when an entry names a document key the extraction does not have, or a kind or role outside the contract.
 
     >>> from luocdo.kg.model import Document, Extraction
     >>> doc = Document("d1", "Decision", "2457/QĐ-BGDĐT", None, "Bộ Giáo dục và Đào tạo",
@@ -541,25 +650,29 @@ def to_triples(extraction: Extraction, source_path: str | os.PathLike[str], *,
         body_facts = default_body_facts()
     elif body_facts is False:
         body_facts = None
+    if province_of is True:
+        province_of = default_province_of()
+    elif province_of is False:
+        province_of = None
     try:
-        return _to_triples(extraction, source_path, hierarchy, body_facts)
+        return _to_triples(extraction, source_path, hierarchy, body_facts,
+                           scope or Scope.of(extraction, body_facts, province_of))
     except IdentityError as e:
         raise IdentityError(f"{os.fspath(source_path)}: {e}") from None
 
 
 def _to_triples(extraction: Extraction, source_path: str | os.PathLike[str], hierarchy: Hierarchy,
-                body_facts: Callable[[str], BodyFacts] | None) -> list[Quad]:
+                body_facts: Callable[[str], BodyFacts] | None, scope: Scope) -> list[Quad]:
     graph = iri.source_graph(source_path)
     source_file = iri.nfc(os.fspath(source_path))
     doc_iris: dict[str, str] = {}
     for d in extraction.documents:
         if d.key in doc_iris:
             raise IdentityError(f"two documents have the key {d.key!r}")
-        doc_iris[d.key] = iri.document(d.kind, d.number, d.title, d.issuer, _year(d.date, d.year),
-                                       fallback=f"{graph} {d.key}")
+        doc_iris[d.key] = scope.document_iri(d, fallback=f"{graph} {d.key}")
     b = _Builder(g=_Graph(graph, hierarchy), extraction=extraction, source_file=source_file,
                  body_facts=body_facts, labels=kind_labels(), doc_iris=doc_iris,
-                 docs_by_key={d.key: d for d in extraction.documents}, bodies_seen=set())
+                 docs_by_key={d.key: d for d in extraction.documents}, bodies_seen=set(), scope=scope)
     for d in extraction.documents:
         b.held_document(d)
     for c in extraction.citations:

@@ -153,3 +153,81 @@ def test_cli_parameters_drop_invisible_characters(tmp_path):
     assert CliRunner().invoke(main, ["--store", store_dir, "ingest", str(SHARED / "seeds")]).exit_code == 0
     r = CliRunner().invoke(main, ["--store", store_dir, "show", "171/KH-\u00adPGD\u200bĐT"])
     assert r.exit_code == 0 and r.output.startswith("Plan 171/KH-PGDĐT")
+
+
+# Two schools of one name in two provinces, each issuing a 41/KH-THPT in 2025 (the example is made
+# up; such pairs are everywhere: every province has its Trường THPT Hoàng Hoa Thám).
+SCHOOL = ("SỞ GIÁO DỤC VÀ ĐÀO TẠO {prov_up}\nTRƯỜNG THPT HOÀNG HOA THÁM\nSố: 41/KH-THPT\n"
+          "{prov}, ngày 04 tháng 9 năm 2025\nKẾ HOẠCH\nTHỰC HIỆN NHIỆM VỤ NĂM HỌC 2025 - 2026\n"
+          "I. NHIỆM VỤ\n1. {task}\nNhà trường tổ chức thực hiện.\n")
+# A school whose header names only its Phòng (no province), carrying down that Phòng's plan.
+DISTRICT = ("UBND HUYỆN GIA LỘC\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO\nSố: 171/KH-PGDĐT\n"
+            "Gia Lộc, ngày 14 tháng 9 năm 2023\nKẾ HOẠCH\nNHIỆM VỤ NĂM HỌC 2023 - 2024\n"
+            "Thực hiện Kế hoạch số 1587/SGDĐT-VP ngày 11/9/2023 của Sở Giáo dục và Đào tạo tỉnh Hải Dương,\n"
+            "I. NHIỆM VỤ\n1. Đẩy mạnh chuyển đổi số trong quản lý\n")
+PLACELESS_SCHOOL = ("PHÒNG GD&ĐT GIA LỘC\nTRƯỜNG THCS GIA TÂN\nSố: 45/KH-THCS\n"
+                    "Gia Tân, ngày 25 tháng 9 năm 2023\nKẾ HOẠCH\nNĂM HỌC 2023 - 2024\n"
+                    "Thực hiện Kế hoạch số 171/KH-PGDĐT ngày 14/9/2023 của Phòng Giáo dục và Đào tạo huyện Gia Lộc,\n"
+                    "I. NHIỆM VỤ\n1. Đẩy mạnh chuyển đổi số trong dạy học\n")
+
+
+def _schools(tmp_path):
+    return (_write(tmp_path, "ct.txt", SCHOOL.format(prov_up="THÀNH PHỐ CẦN THƠ", prov="Cần Thơ",
+                                                    task="Nâng cao chất lượng dạy học môn Toán")),
+            _write(tmp_path, "tq.txt", SCHOOL.format(prov_up="TỈNH TUYÊN QUANG", prov="Tuyên Quang",
+                                                    task="Phát triển đội ngũ nhà giáo")))
+
+
+def test_same_named_schools_of_two_provinces_issue_two_documents(tmp_path):
+    store = _ingest(_schools(tmp_path))
+    docs = lookup.find_documents(store, "41/KH-THPT")
+    assert len(docs) == 2 and {d.stub for d in docs} == {False}
+    assert {d.iri.split("/doc/")[1].split("/")[0] for d in docs} == {"can-tho", "tuyen-quang"}
+    # Each document has its own one task, and each school is a body of its own under one name.
+    q = P + "SELECT ?d (COUNT(DISTINCT ?t) AS ?n) WHERE { ?d lo:hasTask ?t } GROUP BY ?d"
+    assert sorted(int(r[1].value) for r in store.query(q).rows) == [1, 1]
+    q = P + 'SELECT DISTINCT ?b WHERE { ?b rdfs:label "Trường Trung học phổ thông Hoàng Hoa Thám"@vi }'
+    assert len(store.query(q).rows) == 2
+
+
+def test_a_bare_number_resolves_only_to_the_school_of_its_own_province(tmp_path):
+    ct, tq = _schools(tmp_path)
+    note = _write(tmp_path, "note.txt", "SỞ GIÁO DỤC VÀ ĐÀO TẠO THÀNH PHỐ CẦN THƠ\nTRƯỜNG THPT HOÀNG HOA THÁM\n"
+                  "Số: 42/KH-THPT\nCần Thơ, ngày 10 tháng 9 năm 2025\nKẾ HOẠCH\nTỔ CHỨC NGÀY HỘI\n"
+                  "Căn cứ Kế hoạch số 41/KH-THPT của Trường THPT Hoàng Hoa Thám,\n")
+    store = _ingest([ct, tq, note])
+    q = P + "SELECT ?cited WHERE { ?c a lo:Citation ; lo:citing ?d ; lo:cited ?cited . ?d lo:number '42/KH-THPT' }"
+    cited = {r[0].value for r in store.query(q).rows}
+    assert cited == {d.iri for d in lookup.find_documents(store, "41/KH-THPT") if "/can-tho/" in d.iri}
+    assert store.query(P + "ASK { ?c lo:resolved false }").rows[0][0].value == "false"
+
+
+@pytest.mark.parametrize("order", ["district first", "school first"])
+def test_a_school_without_province_is_placed_by_the_plan_it_carries_down(tmp_path, order):
+    district, school = _write(tmp_path, "171.txt", DISTRICT), _write(tmp_path, "45.txt", PLACELESS_SCHOOL)
+    store = _ingest([district, school] if order == "district first" else [school, district])
+    # One 171/KH-PGDĐT, the Phòng's own (no stub beside it), and the school cites that one.
+    docs = lookup.find_documents(store, "171/KH-PGDĐT")
+    assert [d.stub for d in docs] == [False] and "/hai-duong/" in docs[0].iri
+    q = P + "SELECT ?d WHERE { ?d lo:cites ?x ; lo:number '45/KH-THCS' }"
+    school_docs = {r[0].value for r in store.query(q.replace("?x", f"<{docs[0].iri}>")).rows}
+    assert len(school_docs) == 1 and "/hai-duong/" in school_docs.pop()
+    q = P + "SELECT ?s WHERE { ?s lo:derivedFrom ?p }"
+    assert len(store.query(q).rows) == 1  # the school's task carries down the Phòng's
+
+
+def test_a_file_ingested_again_at_the_end_is_counted_once(tmp_path):
+    district, school = _write(tmp_path, "171.txt", DISTRICT), _write(tmp_path, "45.txt", PLACELESS_SCHOOL)
+    result = Ingester(Store.open("memory:")).ingest_all([school, district])
+    assert result.reingested == 1  # the school, placed once the Phòng's plan was known
+    assert (result.files, result.documents, result.citations, result.tasks) == (2, 2, 2, 2)
+
+
+def test_central_and_provincial_bodies_keep_their_names_as_identity(everything):
+    q = P + "SELECT DISTINCT ?b WHERE { ?b rdfs:label ?l } VALUES ?l { 'Bộ Giáo dục và Đào tạo'@vi 'Sở Giáo dục và Đào tạo tỉnh Hải Dương'@vi }"
+    assert sorted(r[0].value for r in everything.query(q).rows) == [
+        "https://w3id.org/luocdo/id/body/bo-giao-duc-va-dao-tao",
+        "https://w3id.org/luocdo/id/body/so-giao-duc-va-dao-tao-tinh-hai-duong"]
+    q = P + "SELECT DISTINCT ?b WHERE { ?b rdfs:label 'Phòng Giáo dục và Đào tạo huyện Gia Lộc'@vi }"
+    assert [r[0].value for r in everything.query(q).rows] == [
+        "https://w3id.org/luocdo/id/body/hai-duong/phong-giao-duc-va-dao-tao-huyen-gia-loc"]

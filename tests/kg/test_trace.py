@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from luocdo.kg import lookup, trace
-from luocdo.kg.store import Store, ingest_file
+from luocdo.kg.ingest import Ingester
+from luocdo.kg.store import Store
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 NATIONAL = "000_e5419caefa74c938.txt"
@@ -16,10 +17,7 @@ NATIONAL = "000_e5419caefa74c938.txt"
 @pytest.fixture(scope="module")
 def seeds():
     store = Store.open("memory:")
-    for f in sorted((SHARED / "seeds").glob("*.txt")):
-        ingest_file(store, f)
-    store.update_derived()
-    trace.build_derivations(store)
+    Ingester(store).ingest_all(sorted((SHARED / "seeds").glob("*.txt")))
     return store
 
 

@@ -31,9 +31,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from luocdo.kg import iri, lookup, trace
+from luocdo.kg import iri, lookup
+from luocdo.kg.ingest import Ingester
 from luocdo.kg.model import Extraction
-from luocdo.kg.store import Store, ingest_extraction, ingest_file
+from luocdo.kg.store import Store, ingest_extraction
 from luocdo.viz import graphs, render
 
 REPO = Path(__file__).resolve().parents[2]
@@ -251,11 +252,7 @@ def pages(tmp_path_factory, make) -> dict[str, Path]:
     """The views of the example corpus, a clustered overview, and pages built from hostile text."""
     out = tmp_path_factory.mktemp("pages")
     store = Store.open("memory:")
-    store.load_ontology()
-    for f in sorted(CORPUS.glob("*.txt")):
-        ingest_file(store, f)
-    store.update_derived()
-    trace.build_derivations(store)
+    Ingester(store).ingest_all(sorted(CORPUS.glob("*.txt")))
     made = {
         "doc": graphs.document_graph(store, lookup.resolve_document(store, "1587/SGDĐT-VP").iri),
         "trace": graphs.trace_graph(store, lookup.resolve_task(store, "45/KH-THCS", "6")),

@@ -13,8 +13,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from luocdo.kg import iri, lookup, trace
+from luocdo.kg.ingest import Ingester
 from luocdo.kg.model import Extraction
-from luocdo.kg.store import Store, ingest_extraction, ingest_file
+from luocdo.kg.store import Store, ingest_extraction
 from luocdo.viz import graphs, render, style
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,11 +29,7 @@ XSS_SCRIPT = "</script><script>alert(1)</script>"
 
 def _store(files) -> Store:
     store = Store.open("memory:")
-    store.load_ontology()
-    for f in files:
-        ingest_file(store, f)
-    store.update_derived()
-    trace.build_derivations(store)
+    Ingester(store).ingest_all(files)  # as `luocdo ingest` does: resolved, placed, derived
     return store
 
 
