@@ -20,6 +20,7 @@ from .errors import IdentityError
 from .iri import LO, canonical_number, fold
 
 _PREFIXES = f"""PREFIX lo: <{LO}>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
@@ -63,8 +64,12 @@ def _kind_of(types: list[str]) -> str | None:
     return sorted(specific)[0] if specific else (local[0] if local else None)
 
 
-_FACTS_Q = _PREFIXES + "SELECT DISTINCT ?doc ?p ?o WHERE { ?doc ?p ?o }"
-_ISSUER_Q = _PREFIXES + "SELECT DISTINCT ?doc ?label WHERE { ?doc lo:issuedBy ?b . ?b rdfs:label ?label }"
+# Only the facts a DocInfo holds, and the issuer's label as "issuer": a plan's other facts (its
+# tasks, citations, their eli: mirrors) were most of what `?doc ?p ?o` read, in every step of a trace.
+_FACTS_Q = _PREFIXES + """SELECT DISTINCT ?doc ?p ?o WHERE {
+  { ?doc ?p ?o VALUES ?p { rdf:type lo:number lo:year lo:issuedOn lo:stub lo:title rdfs:label } }
+  UNION { ?doc lo:issuedBy ?b . ?b rdfs:label ?o BIND("issuer" AS ?p) }
+}"""
 _BY_NUMBER_Q = _PREFIXES + "SELECT DISTINCT ?number ?doc WHERE { ?doc a lo:Document ; lo:number ?number }"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -79,6 +84,7 @@ def document_info(store, iri: str) -> DocInfo:
     facts: dict[str, list[str]] = {}
     for _d, p, o in store.query(_FACTS_Q, {"doc": node}).rows:
         facts.setdefault(p.value, []).append(o.value)
+    issuer = sorted(facts.get("issuer", []))
     if LO + "Document" not in facts.get(_RDF_TYPE, []):
         raise IdentityError(f"no document {iri!r} in the store")
 
@@ -86,7 +92,6 @@ def document_info(store, iri: str) -> DocInfo:
         values = sorted(facts.get(LO + prop, []))
         return values[0] if values else None
 
-    issuer = sorted(r[1].value for r in store.query(_ISSUER_Q, {"doc": node}).rows)
     y = one("year")
     label = sorted(facts.get("http://www.w3.org/2000/01/rdf-schema#label", []))
     return DocInfo(iri, _kind_of(facts.get(_RDF_TYPE, [])), one("number"), issuer[0] if issuer else None,

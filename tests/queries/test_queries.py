@@ -130,6 +130,14 @@ g:school {
   x:dv2 a lo:Derivation ; lo:derived t:D7 ; lo:source t:P2 ; lo:score 0.5 ; lo:method "m" ; lo:evidence "e2" .
   x:dv3 a lo:Derivation ; lo:derived t:P2 ; lo:source t:T1 ; lo:score 0.4 ; lo:method "m" ; lo:evidence "e3" .
   x:dv5 a lo:Derivation ; lo:derived t:T0 ; lo:source t:Tm1 ; lo:score 0.3 ; lo:method "m" ; lo:evidence "e5" .
+  # A chain of five, every step with its record, for the four-hop limit of task-descendants.
+  t:H1 lo:derivedFrom t:H0 . t:H2 lo:derivedFrom t:H1 . t:H3 lo:derivedFrom t:H2 . t:H4 lo:derivedFrom t:H3 .
+  t:H5 lo:derivedFrom t:H4 .
+  x:h1 a lo:Derivation ; lo:derived t:H1 ; lo:source t:H0 ; lo:score 0.9 .
+  x:h2 a lo:Derivation ; lo:derived t:H2 ; lo:source t:H1 ; lo:score 0.9 .
+  x:h3 a lo:Derivation ; lo:derived t:H3 ; lo:source t:H2 ; lo:score 0.9 .
+  x:h4 a lo:Derivation ; lo:derived t:H4 ; lo:source t:H3 ; lo:score 0.9 .
+  x:h5 a lo:Derivation ; lo:derived t:H5 ; lo:source t:H4 ; lo:score 0.9 .
 }
 """
 
@@ -341,9 +349,12 @@ def test_task_descendants(fixture_store):
         ("3", T + "S6", T + "D7", "6", "Chuyển đổi số trong nhà trường", D + "school", "Kế hoạch 45/KH-THCS (2023)",
          "Trường THCS Gia Lộc", "0.81"),
     )
-    # Four hops down from the top: the school's task is a fifth.
-    assert {(r[0], r[1]) for r in rows(fixture_store, "task-descendants", task=T + "Tm1")} == {
-        ("1", T + "T0"), ("2", T + "T1"), ("3", T + "P2"), ("4", T + "D7")}
+    # Four hops down: the fifth task of a chain is not reached.
+    assert {(r[0], r[1]) for r in rows(fixture_store, "task-descendants", task=T + "H0")} == {
+        ("1", T + "H1"), ("2", T + "H2"), ("3", T + "H3"), ("4", T + "H4")}
+    # It follows the qualified derivations: T1 lo:derivedFrom T0 has no lo:Derivation (luocdo
+    # writes both, always), so from Tm1 the walk stops at T0.
+    assert [(r[0], r[1]) for r in rows(fixture_store, "task-descendants", task=T + "Tm1")] == [("1", T + "T0")]
 
 
 def test_delegation_chain(fixture_store):
