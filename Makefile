@@ -35,9 +35,14 @@ test: $(BIN)/python
 SIZES      ?= 1k,10k
 JOBS       ?= 2
 BENCH_WORK ?= /tmp/luocdo-bench
-bench: $(BIN)/python
-	$(BIN)/python -m pip install --quiet ".[test]"
-	$(BIN)/python benchmarks/run.py --sizes $(SIZES) --jobs $(JOBS) --work $(BENCH_WORK)
+# Its own environment: installing the package for a benchmark must not replace the editable
+# install a developer tests the working tree with.
+BENCH_VENV ?= .venv-bench
+bench:
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet ".[test]"
+	$(BENCH_VENV)/bin/python benchmarks/run.py --sizes $(SIZES) --jobs $(JOBS) --work $(BENCH_WORK)
 
 lint: $(BIN)/python
 	$(BIN)/ruff check .

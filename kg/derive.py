@@ -20,6 +20,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -31,6 +32,8 @@ THRESHOLD = 0.12
 LOW = 0.08
 MARGIN = 1.4
 TITLE_WEIGHT = 0.5
+#: The part of a task's body that is matched (the rest is not read, nor kept in memory).
+BODY_CHARS = 3000
 METHOD = "tfidf-syllable-1-2gram/v1"
 
 # Function words that carry no topic (folded forms).
@@ -157,7 +160,8 @@ def score(child: TaskRec, parent: TaskRec, index: _Index | None = None) -> float
     """Similarity of two tasks in [0, 1]: the titles, and the whole tasks (title and body)."""
     index = index or _Index.build([parent.title + " " + parent.body, child.title + " " + child.body])
     t = _cos(index.vec(child.title), index.vec(parent.title))
-    whole = _cos(index.vec(child.title + " " + child.body[:3000]), index.vec(parent.title + " " + parent.body[:3000]))
+    whole = _cos(index.vec(child.title + " " + child.body[:BODY_CHARS]),
+                 index.vec(parent.title + " " + parent.body[:BODY_CHARS]))
     return TITLE_WEIGHT * t + (1 - TITLE_WEIGHT) * whole
 
 
@@ -166,7 +170,7 @@ def best_parent(child: TaskRec, candidates: list[TaskRec], index: _Index | None 
     """The best-scoring candidate if it clears the threshold (or the margin rule), else None."""
     if not candidates:
         return None
-    index = index or _Index.build([c.title + " " + c.body[:3000] for c in candidates])
+    index = index or _Index.build([c.title + " " + c.body[:BODY_CHARS] for c in candidates])
     return _pick(candidates, [score(child, c, index) for c in candidates], threshold)
 
 
@@ -332,14 +336,14 @@ class _Pool:
 
     def __init__(self, parents: list[TaskRec]):
         self.parents = parents
-        index = _Index.build([p.title + " " + p.body[:3000] for p in parents])
+        index = _Index.build([p.title + " " + p.body[:BODY_CHARS] for p in parents])
         # Term -> (its IDF, [(parent, weight in its title vector)], [(parent, weight in its whole
         # vector)]): one look-up per term of a child gives its weight and the parents that share it.
         self._terms: dict[str, tuple[float, list[tuple[int, float]], list[tuple[int, float]]]] = {
             k: (w, [], []) for k, w in index.idf.items()}
         self._unseen = math.log(1 + 1.0 * max(1, len(index.idf)))  # the IDF of a term no parent has
         for j, p in enumerate(parents):
-            for which, text in ((1, p.title), (2, p.title + " " + p.body[:3000])):
+            for which, text in ((1, p.title), (2, p.title + " " + p.body[:BODY_CHARS])):
                 for k, y in index.vec(text).items():
                     self._terms.setdefault(k, (self._unseen, [], []))[which].append((j, y))
         self._memo: dict[TaskRec, list[float]] = {}
@@ -368,7 +372,7 @@ class _Pool:
         got = self._memo.get(child)  # the record, not the IRI: a task read with two titles is two records
         if got is None:
             t = self._cosines(child.title, 1)
-            whole = self._cosines(child.title + " " + child.body[:3000], 2)
+            whole = self._cosines(child.title + " " + child.body[:BODY_CHARS], 2)
             got = self._memo[child] = [TITLE_WEIGHT * a + (1 - TITLE_WEIGHT) * b
                                            for a, b in zip(t, whole, strict=True)]
         return got
@@ -394,40 +398,65 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
     by_doc: dict[str, list[TaskRec]] = {}
     for t in tasks:
         by_doc.setdefault(t.doc, []).append(t)
-    has_tasks = set(by_doc)
+    return derive_streamed(docs, list(by_doc), lambda needed: [t for d in needed for t in by_doc.get(d, ())],
+                           threshold, jobs, parallel=len(tasks) >= PARALLEL_TASKS)
+
+
+def units(docs: dict[str, DocRec], with_tasks: list[str]) -> list[list[tuple[str, list[str], tuple[str, ...]]]]:
+    """The work of :func:`derive_streamed`, province by province: (document, its candidate plans,
+    the stubs passed) for every document with tasks and a higher-level candidate that has tasks.
+    Only which documents have tasks is needed here, not the tasks."""
+    has_tasks = set(with_tasks)
     hierarchy = _Hierarchy(docs)
-    words: dict[str, frozenset[int]] = {}
-    units: dict[str, list[tuple[str, list[str], tuple[str, ...]]]] = {}
+    out: dict[str, list[tuple[str, list[str], tuple[str, ...]]]] = {}
     # Province by province, so that the plans a province's documents are matched against stay in
     # the pool cache while they are needed (in file order the cache thrashed at 10k files).
-    for d_iri in sorted(by_doc, key=lambda i: (docs[i].province or "", docs[i].level or 0) if i in docs else ("", 0)):
-        d, children = docs.get(d_iri), by_doc[d_iri]
-        if d is None:
-            continue
-        cands, via = candidate_documents(d, docs, has_tasks, hierarchy)
-        cands = [c for c in cands if by_doc.get(c)]
-        if not cands:
-            continue
-        if len(cands) > MAX_CANDIDATES:
-            cands = _shortlist(children, cands, by_doc, words)
-        units.setdefault(d.province or "", []).append((d_iri, cands, via))
-    work: list[_Unit] = []
-    for plans in units.values():
-        needed = {x for d_iri, cands, _via in plans for x in (d_iri, *cands)}
-        work.append((plans, {x: by_doc[x] for x in needed}, threshold))
+    for d_iri in sorted((i for i in with_tasks if i in docs),
+                        key=lambda i: (docs[i].province or "", docs[i].level or 0)):
+        cands, via = candidate_documents(docs[d_iri], docs, has_tasks, hierarchy)
+        if cands:
+            out.setdefault(docs[d_iri].province or "", []).append((d_iri, cands, via))
+    return list(out.values())
+
+
+def derive_streamed(docs: dict[str, DocRec], with_tasks: list[str], tasks_of: Callable[[set[str]], list[TaskRec]],
+                    threshold: float = THRESHOLD, jobs: int = 1, parallel: bool = True) -> list[Derivation]:
+    """:func:`derive`, the tasks asked for one province at a time (``tasks_of(documents)``), so that
+    memory holds one province's tasks and the plans above them, not the whole store's: at 10k files
+    all tasks with their bodies were half of an ingest's peak memory. ``with_tasks`` lists the
+    documents that have tasks, in the order of the result. Matched in ``jobs`` processes when
+    ``parallel`` (a few provinces in flight at once); the result does not depend on ``jobs``.
+    """
+    plans_by_unit = units(docs, with_tasks)
+
+    def work():
+        for plans in plans_by_unit:
+            needed = {x for d_iri, cands, _via in plans for x in (d_iri, *cands)}
+            by_doc: dict[str, list[TaskRec]] = {}
+            for t in tasks_of(needed):
+                by_doc.setdefault(t.doc, []).append(t)
+            yield plans, by_doc, threshold
+
     found: dict[str, list[Derivation]] = {}
-    if jobs > 1 and len(work) > 1 and len(tasks) >= PARALLEL_TASKS:
+    if jobs > 1 and parallel and len(plans_by_unit) > 1:
         import concurrent.futures
         import multiprocessing
 
         with concurrent.futures.ProcessPoolExecutor(
-                min(jobs, len(work)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            for part in pool.map(_matched_in_worker, work):
-                found.update(part)
+                min(jobs, len(plans_by_unit)), mp_context=multiprocessing.get_context("spawn")) as pool:
+            running: set[concurrent.futures.Future] = set()
+            for unit in work():  # at most jobs + 1 provinces' tasks held at once
+                running.add(pool.submit(_matched_in_worker, unit))
+                if len(running) > jobs:
+                    done, running = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+                    for f in done:
+                        found.update(f.result())
+            for f in concurrent.futures.as_completed(running):
+                found.update(f.result())
     else:
-        for unit in work:
+        for unit in work():
             found.update(_match(unit))
-    return [x for d_iri in by_doc for x in found.get(d_iri, ())]
+    return [x for d_iri in with_tasks for x in found.get(d_iri, ())]
 
 
 def _matched_in_worker(unit: _Unit) -> dict[str, list[Derivation]]:
@@ -452,8 +481,14 @@ def _match(unit: _Unit) -> dict[str, list[Derivation]]:
         return pool
 
     found: dict[str, list[Derivation]] = {}
+    words: dict[str, frozenset[int]] = {}
     for d_iri, cands, via in plans:
-        children = by_doc[d_iri]
+        children = by_doc.get(d_iri)
+        cands = [c for c in cands if by_doc.get(c)]
+        if not children or not cands:
+            continue
+        if len(cands) > MAX_CANDIDATES:
+            cands = _shortlist(children, cands, by_doc, words)
         if len(cands) > 1:
             # A plan carries down one plan above it: take the candidate its tasks match best (the
             # sum, over its tasks, of each one's best score there).

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -48,13 +49,12 @@ SELECT ?doc ?cited ?rel WHERE {
 } ORDER BY ?doc ?start
 """
 _PROMULGATES_Q = _P + "SELECT ?decision ?doc WHERE { ?decision lo:promulgates ?doc }"
-_TASKS_Q = _P + """
-SELECT ?task ?doc ?number ?title ?body WHERE {
-  ?task a lo:Task ; lo:taskOf ?doc ; lo:taskNumber ?number .
-  OPTIONAL { ?task lo:title ?title }
-  OPTIONAL { ?task lo:evidence ?body }
-}
-"""
+_HAS_TASKS_Q = _P + "SELECT DISTINCT ?doc WHERE { ?task lo:taskOf ?doc ; lo:taskNumber ?number }"
+# lo:taskOf is a task's alone (its domain): no `a lo:Task`, which Oxigraph took as the place to
+# start (every task of the store) before the VALUES of documents.
+_UNIT_TASKS_Q = _P + ("SELECT ?task ?doc ?number WHERE {{ VALUES ?doc {{ {docs} }} "
+                      "?task lo:taskOf ?doc ; lo:taskNumber ?number }}")
+_UNIT_TEXT_Q = _P + "SELECT ?task ?text WHERE {{ VALUES ?doc {{ {docs} }} ?task lo:taskOf ?doc ; {prop} ?text }}"
 
 
 def _v(term) -> str | None:
@@ -94,6 +94,41 @@ def _first_labels(store, path: str, labels: dict[str, str]) -> dict[str, str]:
 
 def collect(store) -> tuple[dict[str, derive.DocRec], list[derive.TaskRec]]:
     """Documents and top-level tasks of the store as derivation records."""
+    docs = collect_documents(store)
+    return docs, tasks_of(store, documents_with_tasks(store))
+
+
+def documents_with_tasks(store) -> list[str]:
+    """The documents that have top-level tasks, in IRI order."""
+    return sorted({d.value for (d,) in store.query(_HAS_TASKS_Q).rows})
+
+
+#: Documents per query of :func:`tasks_of` (the VALUES block of their IRIs).
+TASKS_CHUNK = 2000
+
+
+def tasks_of(store, doc_iris) -> list[derive.TaskRec]:
+    """The top-level tasks of some documents as derivation records, one per title and body a task
+    has (a task read with two titles is two records). Three plain joins from the documents, no
+    OPTIONAL: Oxigraph built an OPTIONAL's whole right side (every title of the store) per call."""
+    iris = sorted(doc_iris)
+    out: list[derive.TaskRec] = []
+    for i in range(0, len(iris), TASKS_CHUNK):
+        values = " ".join(str(_iri(d)) for d in iris[i:i + TASKS_CHUNK])
+        numbered = store.query(_UNIT_TASKS_Q.format(docs=values)).rows
+        texts: dict[str, dict[str, list[str]]] = {"title": {}, "body": {}}
+        for key, prop in (("title", "lo:title"), ("body", "lo:evidence")):
+            for t, text in store.query(_UNIT_TEXT_Q.format(docs=values, prop=prop)).rows:
+                texts[key].setdefault(t.value, []).append(text.value)
+        for t, d, n in numbered:
+            for title in texts["title"].get(t.value) or [""]:
+                for body in texts["body"].get(t.value) or [""]:
+                    out.append(derive.TaskRec(t.value, d.value, n.value, title, body[:derive.BODY_CHARS]))
+    return out
+
+
+def collect_documents(store) -> dict[str, derive.DocRec]:
+    """The documents of the store as derivation records."""
     reg = _registry()
     parents: dict[str, list[str]] = {}
     implements: dict[str, list[str]] = {}
@@ -148,17 +183,16 @@ def collect(store) -> tuple[dict[str, derive.DocRec], list[derive.TaskRec]]:
                                   "education" if sy else _sector(title, iss),
                                   stub_of.get(iri) == "true", tuple(dict.fromkeys(parents.get(iri, []))),
                                   tuple(dict.fromkeys(implements.get(iri, []))), title or "")
-    tasks = [derive.TaskRec(t.value, d.value, n.value, _v(ti) or "", _v(b) or "")
-             for t, d, n, ti, b in store.query(_TASKS_Q).rows]
-    return docs, tasks
+    return docs
 
 
 def _iri(s: str) -> ox.NamedNode:
     return ox.NamedNode(s)
 
 
-def derivation_quads(derivations: list[derive.Derivation]) -> list[ox.Quad]:
-    """The triples of the derivations graph (with the closure: lo:derivedFrom is a prov:wasDerivedFrom)."""
+def derivation_quads(derivations: list[derive.Derivation]) -> Iterator[ox.Quad]:
+    """The triples of the derivations graph (with the closure: lo:derivedFrom is a prov:wasDerivedFrom),
+    made as they are written: a million quads at 10k files."""
     g = _iri(DERIVATIONS_GRAPH)
     out: list[ox.Quad] = []
 
@@ -179,14 +213,16 @@ def derivation_quads(derivations: list[derive.Derivation]) -> list[ox.Quad]:
         add(node, LO + "evidence", ox.Literal(f"«{d.derived_text}» ~ «{d.source_text}»"))
         for v in d.via:
             add(node, LO + "via", v)
-    return out
+        yield from out
+        out.clear()
 
 
 def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1) -> int:
     """Recompute the derivations graph from everything in the store; returns how many were found.
     A large store is matched in ``jobs`` processes (:func:`~luocdo.kg.derive.derive`)."""
-    docs, tasks = collect(store)
-    found = derive.derive(docs, tasks, threshold, jobs)
+    docs = collect_documents(store)
+    found = derive.derive_streamed(docs, documents_with_tasks(store), lambda needed: tasks_of(store, needed),
+                                   threshold, jobs)
     store.replace_graph(DERIVATIONS_GRAPH, derivation_quads(found))
     return len(found)
 

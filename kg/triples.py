@@ -635,7 +635,8 @@ def to_triples(extraction: Extraction, source_path: str | os.PathLike[str], *,
     ``False``) for none, or a function of a body name; ``province_of`` likewise gives the province of
     a jurisdiction (:class:`Scope`: a school or commune is identified within it), unless ``scope``
     gives where the file's documents stand (the ingest places some from other files). Raises
-    :class:`IdentityError` when an entry names a document key the extraction does not have, or a kind or role outside the contract.
+    :class:`IdentityError` when an entry names a document key the extraction does not have, or a
+    kind or role outside the contract.
 
     >>> from luocdo.kg.model import Document, Extraction
     >>> doc = Document("d1", "Decision", "2457/QĐ-BGDĐT", None, "Bộ Giáo dục và Đào tạo",

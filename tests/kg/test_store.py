@@ -389,6 +389,25 @@ def test_a_large_new_graph_goes_to_the_bulk_loader_in_parts(tmp_path, monkeypatc
         assert set(s.backend.quads_for_pattern(None, None, None, ox.NamedNode(G))) == set(quads)
 
 
+def test_a_large_new_graph_is_taken_from_its_iterator_part_by_part(tmp_path, monkeypatch):
+    # The derivations graph comes as a generator: the whole of it is never held as quad objects.
+    monkeypatch.setattr(store_module, "BULK_GRAPH", 2)
+    made: list[int] = []
+    real = store_module.Store.bulk_load
+    monkeypatch.setattr(store_module.Store, "bulk_load", lambda self, data: (made.append(len(taken)), real(self, data)))
+    taken: list[int] = []
+
+    def quads():
+        for i in range(7):
+            taken.append(i)
+            yield quad("https://x/a", "https://x/p", ox.Literal(str(i)))
+
+    with open_store(tmp_path / "s") as s:
+        s.replace_graph(G, quads())
+        assert made == [3, 4, 6, 7]  # each part loaded before the next is made (one ahead at first)
+        assert sorted(_objects(s)) == [str(i) for i in range(7)] and _default_is_the_merge(s)
+
+
 def test_a_store_written_before_the_merge_gets_it_when_opened(tmp_path):
     path = tmp_path / "old"
     with open_store(path) as s:  # as an older luocdo left it: named graphs, no default graph

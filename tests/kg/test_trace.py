@@ -171,3 +171,33 @@ def test_derivations_do_not_depend_on_the_number_of_processes(seeds, monkeypatch
     monkeypatch.setattr(derive, "_match", lambda unit: (calls.append(1), real(unit))[1])
     assert derive.derive(docs, tasks, jobs=2) == alone
     assert calls == []  # every unit was matched in a worker process, none here
+
+
+def test_derivations_streamed_province_by_province_are_derive_s(seeds, monkeypatch):
+    # build_derivations asks the store for one province's tasks (and the plans above them) at a
+    # time; the derivations must be derive()'s over all tasks at once, record for record.
+    from luocdo.kg import derive
+
+    docs, tasks = trace.collect(seeds)
+    asked: list[set[str]] = []
+
+    def tasks_of(needed):
+        asked.append(set(needed))
+        return trace.tasks_of(seeds, needed)
+
+    streamed = derive.derive_streamed(docs, trace.documents_with_tasks(seeds), tasks_of)
+    assert streamed == derive.derive(docs, tasks) and len(streamed) > 20
+    with_tasks = set(trace.documents_with_tasks(seeds))
+    assert len(asked) > 1 and all(len(a) < len(with_tasks) for a in asked)  # never the whole store
+
+
+def test_tasks_of_gives_one_record_per_title_and_body_of_each_top_level_task(seeds):
+    q = trace._P + """SELECT ?task ?doc ?number ?title ?body WHERE {
+      ?task a lo:Task ; lo:taskOf ?doc ; lo:taskNumber ?number .
+      OPTIONAL { ?task lo:title ?title } OPTIONAL { ?task lo:evidence ?body } }"""
+    want = sorted((t.value, d.value, n.value, ti.value if ti else "", b.value[:3000] if b else "")
+                  for t, d, n, ti, b in seeds.query(q).rows)
+    got = sorted((t.iri, t.doc, t.number, t.title, t.body) for t in trace.tasks_of(seeds, trace.documents_with_tasks(seeds)))
+    assert got == want and len(got) > 40
+    some = trace.documents_with_tasks(seeds)[:1]
+    assert {t.doc for t in trace.tasks_of(seeds, some)} == set(some)
