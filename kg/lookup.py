@@ -232,6 +232,11 @@ def resolve_body(store, name: str) -> str:
         canonical = name
     for cand in (canonical, name):
         found = find_bodies(store, cand)
+        exact = [b for b in found if fold(b[1]) == fold(cand)]
+        if len(exact) > 1:
+            # A school or a commune of one name in several provinces: each is a body of its own.
+            listed = ", ".join(f"<{b[0]}>" for b in exact[:8])
+            raise IdentityError(f"{name!r} names {len(exact)} bodies ({listed}); give the IRI")
         if found:
             return found[0][0]
     raise IdentityError(f"no body {name!r} in the store (try: luocdo bodies {' '.join(name.split())!r})")

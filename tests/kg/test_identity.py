@@ -231,3 +231,16 @@ def test_central_and_provincial_bodies_keep_their_names_as_identity(everything):
     q = P + "SELECT DISTINCT ?b WHERE { ?b rdfs:label 'Phòng Giáo dục và Đào tạo huyện Gia Lộc'@vi }"
     assert [r[0].value for r in everything.query(q).rows] == [
         "https://w3id.org/luocdo/id/body/hai-duong/phong-giao-duc-va-dao-tao-huyen-gia-loc"]
+
+
+def test_a_body_name_of_two_provinces_asks_for_the_iri(tmp_path):
+    store = _ingest(_schools(tmp_path))
+    with pytest.raises(Exception, match=r"names 2 bodies .*can-tho/.*; give the IRI"):
+        lookup.resolve_body(store, "Trường THPT Hoàng Hoa Thám")
+    iri = "https://w3id.org/luocdo/id/body/can-tho/truong-trung-hoc-pho-thong-hoang-hoa-tham"
+    assert lookup.resolve_body(store, iri) == iri
+    out = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "ingest", *map(str, _schools(tmp_path))])
+    assert out.exit_code == 0
+    out = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "view", "body", "Trường THPT Hoàng Hoa Thám",
+                                    "-o", str(tmp_path / "b.html")])
+    assert out.exit_code == 1 and "give the IRI" in out.output and not (tmp_path / "b.html").exists()
