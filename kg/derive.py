@@ -378,9 +378,9 @@ class _Pool:
         return got
 
 
-#: Fewer local tasks than this are matched in this process whatever ``jobs`` says: starting
-#: worker processes costs more than it saves (a few hundred milliseconds).
-PARALLEL_TASKS = 20_000
+#: Fewer documents with tasks than this (about 20,000 tasks) are matched in this process whatever
+#: ``jobs`` says: starting worker processes costs more than it saves (a few hundred milliseconds).
+PARALLEL_DOCUMENTS = 2_000
 
 #: One unit of matching work: (document, its candidate plans, the stubs passed) for the documents
 #: of one province, and the tasks of those documents and of their candidates.
@@ -399,7 +399,7 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
     for t in tasks:
         by_doc.setdefault(t.doc, []).append(t)
     return derive_streamed(docs, list(by_doc), lambda needed: [t for d in needed for t in by_doc.get(d, ())],
-                           threshold, jobs, parallel=len(tasks) >= PARALLEL_TASKS)
+                           threshold, jobs)
 
 
 def units(docs: dict[str, DocRec], with_tasks: list[str]) -> list[list[tuple[str, list[str], tuple[str, ...]]]]:
@@ -420,12 +420,13 @@ def units(docs: dict[str, DocRec], with_tasks: list[str]) -> list[list[tuple[str
 
 
 def derive_streamed(docs: dict[str, DocRec], with_tasks: list[str], tasks_of: Callable[[set[str]], list[TaskRec]],
-                    threshold: float = THRESHOLD, jobs: int = 1, parallel: bool = True) -> list[Derivation]:
+                    threshold: float = THRESHOLD, jobs: int = 1) -> list[Derivation]:
     """:func:`derive`, the tasks asked for one province at a time (``tasks_of(documents)``), so that
     memory holds one province's tasks and the plans above them, not the whole store's: at 10k files
     all tasks with their bodies were half of an ingest's peak memory. ``with_tasks`` lists the
-    documents that have tasks, in the order of the result. Matched in ``jobs`` processes when
-    ``parallel`` (a few provinces in flight at once); the result does not depend on ``jobs``.
+    documents that have tasks, in the order of the result. Matched in ``jobs`` processes for a
+    large store (:data:`PARALLEL_DOCUMENTS`; a few provinces in flight at once); the result does not
+    depend on ``jobs``.
     """
     plans_by_unit = units(docs, with_tasks)
 
@@ -438,7 +439,7 @@ def derive_streamed(docs: dict[str, DocRec], with_tasks: list[str], tasks_of: Ca
             yield plans, by_doc, threshold
 
     found: dict[str, list[Derivation]] = {}
-    if jobs > 1 and parallel and len(plans_by_unit) > 1:
+    if jobs > 1 and len(with_tasks) >= PARALLEL_DOCUMENTS and len(plans_by_unit) > 1:
         import concurrent.futures
         import multiprocessing
 

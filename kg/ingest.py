@@ -483,18 +483,28 @@ class Ingester:
         """Count a file written; one written again (a re-ingest) counts what it holds now, once."""
         key = iri.nfc(os.fspath(path))
         before = self._counted.get(key)
-        self._counted[key] = counts
-        r = self.result
         if before is None:
-            r.files += 1
-            before = (0,) * len(counts)
-        d = [now - was for now, was in zip(counts, before, strict=True)]
-        r.documents += d[0]
-        r.citations += d[1]
-        r.tasks += d[2]
-        r.assignments += d[3]
-        r.unresolved += d[4]
+            self.result.files += 1
+        else:
+            self._tally(before, -1)
+        self._tally(counts, 1)
+        self._counted[key] = counts
         self.seen.add(key)
+
+    def _uncount(self, path: str | os.PathLike[str]) -> None:
+        """Take a file out of the counts (one of an earlier ingest, re-ingested by :meth:`finish`)."""
+        counts = self._counted.pop(iri.nfc(os.fspath(path)), None)
+        if counts is not None:
+            self.result.files -= 1
+            self._tally(counts, -1)
+
+    def _tally(self, counts: tuple[int, ...], sign: int) -> None:
+        r = self.result
+        r.documents += sign * counts[0]
+        r.citations += sign * counts[1]
+        r.tasks += sign * counts[2]
+        r.assignments += sign * counts[3]
+        r.unresolved += sign * counts[4]
 
     def ingest_path(self, path: str | os.PathLike[str]) -> None:
         """Read, extract and store one file; a file that fails is recorded, not raised."""
@@ -551,11 +561,8 @@ class Ingester:
             except LuocdoError:
                 continue  # it was readable a moment ago; if not now, its earlier graph stays
             self.result.reingested += 1
-        for src in dict.fromkeys(earlier):  # not this batch's files: counted as re-ingested only
-            if iri.nfc(src) in self._counted:
-                self._count(src, (0,) * 5)
-                del self._counted[iri.nfc(src)]
-                self.result.files -= 1
+        for src in earlier:  # not this batch's files: counted as re-ingested only
+            self._uncount(src)
         self.store.update_derived()
         self.result.derivations = build_derivations(self.store, jobs=self.jobs)
         return self.result

@@ -244,3 +244,13 @@ def test_a_body_name_of_two_provinces_asks_for_the_iri(tmp_path):
     out = CliRunner().invoke(main, ["--store", str(tmp_path / "s"), "view", "body", "Trường THPT Hoàng Hoa Thám",
                                     "-o", str(tmp_path / "b.html")])
     assert out.exit_code == 1 and "give the IRI" in out.output and not (tmp_path / "b.html").exists()
+
+
+def test_a_file_of_an_earlier_ingest_completed_now_counts_as_reingested_only(tmp_path):
+    store = Store.open(tmp_path / "s")
+    news = _write(tmp_path, "n.txt", NEWS)
+    Ingester(store).ingest_all([news])
+    result = Ingester(store).ingest_all([_write(tmp_path, "a.txt", PLAN.format(prov="SƠN LA", prov_t="Sơn La"))])
+    assert result.reingested == 1  # the news, its 167/KH-UBND now known
+    assert (result.files, result.documents) == (1, 1)
+    store.close()

@@ -165,7 +165,13 @@ def test_derivations_do_not_depend_on_the_number_of_processes(seeds, monkeypatch
     docs, tasks = trace.collect(seeds)
     alone = derive.derive(docs, tasks)
     assert len(alone) > 20
-    monkeypatch.setattr(derive, "PARALLEL_TASKS", 0)  # the seeds are too few to be worth processes
+    small: list[int] = []
+    real_match = derive._match
+    with monkeypatch.context() as m:  # a store this small is matched here, jobs or not
+        m.setattr(derive, "_match", lambda unit: (small.append(1), real_match(unit))[1])
+        assert derive.derive(docs, tasks, jobs=2) == alone
+    assert small
+    monkeypatch.setattr(derive, "PARALLEL_DOCUMENTS", 0)  # the seeds are too few to be worth processes
     calls: list[int] = []
     real = derive._match
     monkeypatch.setattr(derive, "_match", lambda unit: (calls.append(1), real(unit))[1])
