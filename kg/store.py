@@ -72,7 +72,7 @@ PREFIXES: dict[str, str] = {
 
 _DEFAULT = ox.DefaultGraph()
 #: A new graph of more quads than this is written by the bulk loader (see Store._add_new_graph).
-BULK_GRAPH = 300_000
+BULK_GRAPH = 50_000
 
 
 def _unmerge(g: ox.NamedNode) -> str:
@@ -498,7 +498,8 @@ class Store:
 
         >>> s = Store.open("memory:")
         >>> g = ox.NamedNode("https://x/g")
-        >>> s.bulk_load(merged_nquads([ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p"), ox.Literal("1"), g)]))
+        >>> q = ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p"), ox.Literal("1"), g)
+        >>> s.bulk_load(merged_nquads([q]))
         >>> s.graphs(), len(s.backend)
         (['https://x/g'], 2)
         """
@@ -582,6 +583,28 @@ class Store:
                 return QueryResult(("ask",), [(answer,)])
             return QueryResult(("subject", "predicate", "object"),
                                [(t.subject, t.predicate, t.object) for t in result])
+        except SyntaxError as e:
+            raise QueryError(f"the query does not parse: {e}") from None
+        except RuntimeError as e:
+            raise QueryError(f"the query cannot run: {e}") from None
+        except OSError as e:
+            raise StoreError(f"cannot read the store {self.url!r}: {e}") from None
+
+    def solutions(self, sparql: str) -> Iterator[tuple[Any, ...]]:
+        """The rows of a SELECT query one at a time, for a query over the whole store whose rows
+        are too many to hold as a list (every citation of 100k files); errors as :meth:`query`.
+
+        >>> s = Store.open("memory:")
+        >>> [r[0].value for r in s.solutions("SELECT ?x WHERE { VALUES ?x { 1 2 } }")]
+        ['1', '2']
+        """
+        try:
+            result = self.backend.query(sparql)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("the query is not a SELECT query")
+            variables = result.variables
+            for solution in result:
+                yield tuple(solution[v] for v in variables)
         except SyntaxError as e:
             raise QueryError(f"the query does not parse: {e}") from None
         except RuntimeError as e:
