@@ -28,7 +28,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -274,6 +274,15 @@ class RemoteStore:
             answer = ox.Literal("true" if bool(result) else "false", datatype=_XSD_BOOLEAN)
             return QueryResult(("ask",), [(answer,)])
         return QueryResult(("subject", "predicate", "object"), [(t.subject, t.predicate, t.object) for t in result])
+
+    def solutions(self, sparql: str) -> Iterator[tuple[Any, ...]]:
+        """The rows of a SELECT query one at a time (:meth:`Store.solutions`), parsed as they come."""
+        result = self._run(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("the query is not a SELECT query")
+        variables = result.variables
+        for solution in result:
+            yield tuple(solution[v] for v in variables)
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted (like :meth:`Store.graphs`), e.g.
