@@ -277,3 +277,14 @@ def test_serve_over_the_remote_store(remote, oxigraph):
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+def test_rows_one_at_a_time_are_the_local_rows(remote, local):
+    from luocdo.kg.trace import collect_documents
+
+    docs = collect_documents(remote)
+    assert docs == collect_documents(local)
+    assert any(d.parents for d in docs.values())  # the citations came through
+    for store in (remote, local):
+        with pytest.raises(QueryError, match="not a SELECT"):
+            list(store.solutions("ASK { ?s ?p ?o }"))
