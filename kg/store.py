@@ -22,6 +22,7 @@ names, so a query joining five facts of the ministry's plan, cited by N files, m
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
@@ -572,7 +573,7 @@ class Store:
         'Sở Y tế'
         """
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
-        try:
+        with self._reading():
             result = self.backend.query(sparql, substitutions=substitutions or None)
             if isinstance(result, ox.QuerySolutions):
                 columns = tuple(v.value for v in result.variables)
@@ -583,12 +584,6 @@ class Store:
                 return QueryResult(("ask",), [(answer,)])
             return QueryResult(("subject", "predicate", "object"),
                                [(t.subject, t.predicate, t.object) for t in result])
-        except SyntaxError as e:
-            raise QueryError(f"the query does not parse: {e}") from None
-        except RuntimeError as e:
-            raise QueryError(f"the query cannot run: {e}") from None
-        except OSError as e:
-            raise StoreError(f"cannot read the store {self.url!r}: {e}") from None
 
     def solutions(self, sparql: str) -> Iterator[tuple[Any, ...]]:
         """The rows of a SELECT query one at a time, for a query over the whole store whose rows
@@ -598,13 +593,19 @@ class Store:
         >>> [r[0].value for r in s.solutions("SELECT ?x WHERE { VALUES ?x { 1 2 } }")]
         ['1', '2']
         """
-        try:
+        with self._reading():
             result = self.backend.query(sparql)
             if not isinstance(result, ox.QuerySolutions):
                 raise QueryError("the query is not a SELECT query")
             variables = result.variables
             for solution in result:
                 yield tuple(solution[v] for v in variables)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Oxigraph's errors of a query (also while its rows are read) as luocdo's."""
+        try:
+            yield
         except SyntaxError as e:
             raise QueryError(f"the query does not parse: {e}") from None
         except RuntimeError as e:
