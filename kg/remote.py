@@ -205,6 +205,14 @@ class RemoteStore:
         """Reading the graph back to compare would cost what it saves: the whole update is sent."""
         return False
 
+    def _bulk_new_graph(self, g: ox.NamedNode, head: list[ox.Quad], rest: Iterator[ox.Quad]) -> bool:
+        """No bulk loader over HTTP: a large graph is one update, like any other."""
+        return False
+
+    def _replace_large_by_difference(self, g: ox.NamedNode, head: list[ox.Quad], rest: Iterator[ox.Quad]) -> bool:
+        """As :meth:`_replace_by_difference`: the whole update is sent."""
+        return False
+
     def close(self) -> None:
         """Nothing to release: every request is its own connection.
 

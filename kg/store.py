@@ -109,6 +109,74 @@ def _triple_lines(nquads: bytes) -> list[bytes]:
     return [line.rsplit(b" ", 2)[0] + b" ." for line in nquads.splitlines()]
 
 
+def _difference(old: Iterable[bytes], new: Iterable[bytes]) -> tuple[list[str], list[str]]:
+    """The lines of ``old`` not in ``new`` and those of ``new`` not in ``old`` (once each, in order).
+
+    >>> _difference([b"a", b"b"], [b"b", b"c", b"c"])
+    (['a'], ['c'])
+    """
+    new = list(new)
+    old_set, new_set = set(old), set(new)
+    gone = [line.decode() for line in dict.fromkeys(old) if line not in new_set]
+    came = [line.decode() for line in dict.fromkeys(new) if line not in old_set]
+    return gone, came
+
+
+#: How many temporary files the lines of a large graph are spread over to be compared.
+_DIFF_PARTS = 64
+
+
+class _Spread:
+    """N-Triples lines written to it (in pieces that may cut a line), spread by their hash over
+    :data:`_DIFF_PARTS` files, so that equal lines of two spreads land in files of the same number;
+    ``blank`` tells whether a line held a blank node (or the text `` _:``, which is safe: the caller
+    then takes the slow path)."""
+
+    def __init__(self, folder: Path, name: str):
+        self.paths = [folder / f"{name}-{k}.nt" for k in range(_DIFF_PARTS)]
+        self.files: list = []
+        self.tail = b""
+        self.blank = False
+
+    def __enter__(self) -> _Spread:
+        self.files = [path.open("wb") for path in self.paths]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tail:
+            self._line(self.tail)
+        for f in self.files:
+            f.close()
+
+    def write(self, data: bytes) -> int:
+        lines = (self.tail + bytes(data)).split(b"\n")
+        self.tail = lines.pop()
+        for line in lines:
+            if line:
+                self._line(line)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: the files are flushed when closed (the store's dump asks for it)."""
+
+    def _line(self, line: bytes) -> None:
+        if not self.blank and (line.startswith(b"_:") or b" _:" in line):
+            self.blank = True
+        self.files[hash(line) % _DIFF_PARTS].write(line + b"\n")
+
+    def read(self) -> Iterator[list[bytes]]:
+        """The lines of each file in turn."""
+        for path in self.paths:
+            yield path.read_bytes().splitlines()
+
+
+def _parts(items: Iterable, size: int) -> Iterator[list]:
+    """``items`` in lists of at most ``size``."""
+    stream = iter(items)
+    while part := list(itertools.islice(stream, size)):
+        yield part
+
+
 def _in_graph(g: ox.NamedNode, quads: list[ox.Quad | ox.Triple]) -> list[ox.Quad]:
     """``quads`` as quads of graph ``g`` (new objects only for those in another graph, or triples)."""
     if all(isinstance(q, ox.Quad) and q.graph_name == g for q in quads):
@@ -406,7 +474,8 @@ class Store:
         g = ox.NamedNode(graph_iri)
         stream = iter(quads)
         head = list(itertools.islice(stream, BULK_GRAPH + 1))
-        if len(head) > BULK_GRAPH and self._bulk_new_graph(g, head, stream):
+        if len(head) > BULK_GRAPH and (self._bulk_new_graph(g, head, stream)
+                                       or self._replace_large_by_difference(g, head, stream)):
             return
         quads = head + list(stream)
         if self._add_new_graph(g, quads) or self._replace_by_difference(g, quads):
@@ -454,19 +523,60 @@ class Store:
         new = _triple_lines(ox.serialize(_in_graph(g, quads), format=ox.RdfFormat.N_QUADS))
         if any(line.startswith(b"_:") or b" _:" in line for lines in (old, new) for line in lines):
             return False
-        old_set, new_set = set(old), set(new)
-        gone = [line.decode() for line in old if line not in new_set]
-        came = "\n".join(line.decode() for line in dict.fromkeys(new) if line not in old_set)
+        self._apply_difference(g, *_difference(old, new))
+        return True
+
+    def _replace_large_by_difference(self, g: ox.NamedNode, head: list[ox.Quad | ox.Triple],
+                                     rest: Iterator[ox.Quad | ox.Triple]) -> bool:
+        """Replace a graph the store holds by more than :data:`BULK_GRAPH` new quads (the
+        derivations graph after a later ingest: nine million at 100k files), writing only what
+        changed, with memory that does not grow with the graph: the old graph's lines (streamed out
+        of the store) and the new ones (serialised part by part as ``rest`` gives them) are spread
+        by hash over :data:`_DIFF_PARTS` temporary files, and each pair is compared on its own.
+
+        Blank nodes cannot be compared from one load to the next: an old graph that holds some is
+        dropped and written anew by the bulk loader; new quads with one raise
+        :class:`StoreError`, before anything is written. ``False`` (nothing done) if the store does
+        not hold ``g`` or is not an on-disk store open for writing.
+        """
+        if self.read_only or self._lock is None or not self.backend.contains_named_graph(g):
+            return False
+        with tempfile.TemporaryDirectory(prefix="luocdo-replace-") as tmp:
+            old, new = _Spread(Path(tmp), "old"), _Spread(Path(tmp), "new")
+            with old:
+                self.backend.dump(old, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+            if old.blank:
+                self._update(f"{_unmerge(g)} ;\nDROP SILENT GRAPH {g}")
+                return self._bulk_new_graph(g, head, rest)
+            with new:
+                for part in _parts(itertools.chain(head, rest), BULK_GRAPH):
+                    triples = [q.triple if isinstance(q, ox.Quad) else q for q in part]
+                    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+                           for t in triples):
+                        raise StoreError(f"the graph <{g.value}> is too large to replace with blank nodes"
+                                         f" in it (more than {BULK_GRAPH} quads): nothing was written")
+                    new.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+            gone: list[str] = []
+            came: list[str] = []
+            for old_lines, new_lines in zip(old.read(), new.read(), strict=True):
+                g_part, c_part = _difference(old_lines, new_lines)
+                gone += g_part
+                came += c_part
+        self._apply_difference(g, gone, came)
+        return True
+
+    def _apply_difference(self, g: ox.NamedNode, gone: list[str], came: list[str]) -> None:
+        """Take the N-Triples lines ``gone`` out of graph ``g`` and put ``came`` in, in one update."""
         if not gone and not came:
-            return True
+            return
         gone_rows = "\n".join(f"({line[:-2]})" for line in gone)
         gone_text = "\n".join(gone)
+        came_text = "\n".join(came)
         # Out of the default graph go the triples no named graph holds any more; in go the new ones.
         self._update(f"DELETE DATA {{ GRAPH {g} {{\n{gone_text}\n}} }} ;\n"
                      f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES (?s ?p ?o) {{\n{gone_rows}\n}}\n"
                      f"  FILTER NOT EXISTS {{ GRAPH ?any {{ ?s ?p ?o }} }} }} ;\n"
-                     f"INSERT DATA {{ GRAPH {g} {{\n{came}\n}}\n{came}\n}}")
-        return True
+                     f"INSERT DATA {{ GRAPH {g} {{\n{came_text}\n}}\n{came_text}\n}}")
 
     def _load(self, nquads: bytes) -> None:
         """Add N-Quads made by :func:`merged_nquads` in one transaction (pyoxigraph's ``load``)."""

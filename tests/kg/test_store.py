@@ -389,6 +389,45 @@ def test_a_large_new_graph_goes_to_the_bulk_loader_in_parts(tmp_path, monkeypatc
         assert set(s.backend.quads_for_pattern(None, None, None, ox.NamedNode(G))) == set(quads)
 
 
+def test_a_large_graph_the_store_holds_is_replaced_by_what_changed(tmp_path, monkeypatch):
+    # The derivations graph after a later ingest: compared part by part on disk, one update sent.
+    monkeypatch.setattr(store_module, "BULK_GRAPH", 2)
+    monkeypatch.setattr(store_module, "_DIFF_PARTS", 3)
+    other = "https://w3id.org/luocdo/id/source/other"
+    lit = [ox.Literal(v) for v in ("0", "1", 'two "quoted"\nline', "3", "shared")]
+    with open_store(tmp_path / "s") as s:
+        s.replace_graph(G, [quad("https://x/a", "https://x/p", o) for o in lit])
+        s.replace_graph(other, [quad("https://x/a", "https://x/p", lit[4], other)])
+        sent: list[str] = []
+        real = store_module.Store._update
+        monkeypatch.setattr(store_module.Store, "_update", lambda self, text: (sent.append(text), real(self, text)))
+        new = [quad("https://x/a", "https://x/p", ox.Literal(v)) for v in ("1", 'two "quoted"\nline', "5", "6")]
+        s.replace_graph(G, iter(new + new[:1]))
+        assert len(sent) == 1 and '"0"' in sent[0] and '"5"' in sent[0] and '"1"' not in sent[0]
+        assert graph_quads(s, G) == set(new) and _default_is_the_merge(s)
+        assert sorted(_objects(s)) == ["1", "5", "6", "shared", 'two "quoted"\nline']  # other still says it
+        s.replace_graph(G, iter(new))
+        assert len(sent) == 1  # nothing changed, nothing sent
+        assert not list(tmp_path.glob("**/luocdo-replace-*"))
+
+
+def test_a_large_graph_with_blank_nodes_is_replaced_whole_or_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "BULK_GRAPH", 2)
+    a, p = ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p")
+    with open_store(tmp_path / "s") as s:
+        s.replace_graph(G, [quad("https://x/a", "https://x/p", ox.Literal(str(i))) for i in range(3)]
+                        + [ox.Quad(a, p, ox.BlankNode(), ox.NamedNode(G))])
+        assert len(graph_quads(s, G)) == 4
+        # Old blank nodes: the graph is dropped and loaded anew.
+        new = [quad("https://x/a", "https://x/p", ox.Literal(f"n{i}")) for i in range(3)]
+        s.replace_graph(G, new)
+        assert graph_quads(s, G) == set(new) and _default_is_the_merge(s)
+        # New blank nodes cannot be compared: refused, and the graph is as it was.
+        with pytest.raises(StoreError, match=r"blank nodes.*nothing was written"):
+            s.replace_graph(G, [*new, ox.Quad(a, p, ox.BlankNode(), ox.NamedNode(G))])
+        assert graph_quads(s, G) == set(new) and _default_is_the_merge(s)
+
+
 def test_a_large_new_graph_is_taken_from_its_iterator_part_by_part(tmp_path, monkeypatch):
     # The derivations graph comes as a generator: the whole of it is never held as quad objects.
     monkeypatch.setattr(store_module, "BULK_GRAPH", 2)

@@ -161,6 +161,22 @@ def test_replace_graph_is_one_atomic_update(remote, monkeypatch):
     assert remote.query("SELECT ?o WHERE { <https://x/a> <https://x/p> ?o }").rows == []
 
 
+def test_a_large_graph_is_one_update_over_http(remote, monkeypatch):
+    # No bulk loader and no reading back over HTTP: the derivations graph of a large store is sent whole.
+    from luocdo.kg import store as store_module
+    monkeypatch.setattr(store_module, "BULK_GRAPH", 2)
+    graph = "https://w3id.org/luocdo/id/source/test-remote-large"
+    before = remote.quad_count()
+    for values in (["0", "1", "2"], ["1", "2", "3", "4"]):
+        quads = [ox.Quad(ox.NamedNode("https://x/large"), ox.NamedNode("https://x/p"), ox.Literal(v),
+                         ox.NamedNode(graph)) for v in values]
+        remote.replace_graph(graph, iter(quads))
+        got = remote.query("SELECT ?o WHERE { <https://x/large> <https://x/p> ?o }").rows
+        assert sorted(r[0].value for r in got) == values
+    remote.replace_graph(graph, [])
+    assert remote.quad_count() == before
+
+
 def test_bindings_travel_as_values_of_terms(remote):
     q = "PREFIX lo: <https://w3id.org/luocdo/ontology#> SELECT ?n ?doc WHERE { ?doc lo:number ?n }"
     assert len(remote.query(q, {"n": ox.Literal("171/KH-PGDĐT")}).rows) == 1
