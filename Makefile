@@ -38,11 +38,13 @@ BENCH_WORK ?= /tmp/luocdo-bench
 # Its own environment: installing the package for a benchmark must not replace the editable
 # install a developer tests the working tree with.
 BENCH_VENV ?= .venv-bench
+# More options of benchmarks/run.py, e.g. BENCH_FLAGS=--keep-stores
+BENCH_FLAGS ?=
 bench:
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(BENCH_VENV)/bin/python -m pip install --quiet ".[test]"
-	$(BENCH_VENV)/bin/python benchmarks/run.py --sizes $(SIZES) --jobs $(JOBS) --work $(BENCH_WORK)
+	$(BENCH_VENV)/bin/python benchmarks/run.py --sizes $(SIZES) --jobs $(JOBS) --work $(BENCH_WORK) $(BENCH_FLAGS)
 
 lint: $(BIN)/python
 	$(BIN)/ruff check .

@@ -36,6 +36,7 @@ import math
 import os
 import platform
 import random
+import re
 import select
 import shutil
 import signal
@@ -209,6 +210,29 @@ def ingest(roots: list[Path], store: Path, jobs: int, work: Path) -> dict:
     if got["returncode"] != 0:
         raise SystemExit(f"luocdo ingest failed ({got['returncode']}); see {log}")
     got["store_mb"] = _dir_bytes(store) / 2**20
+    return got
+
+
+def one_more(roots: list[Path], store: Path, jobs: int, work: Path) -> dict:
+    """A later ingest of one new file into the ingested store (a school's new plan: a copy of the
+    corpus's last school plan under a new number): what adding a document to a large store costs,
+    the derivations graph included."""
+    schools = sorted(p for r in roots for p in r.rglob("*.txt") if "/5-truong/" in p.as_posix())
+    if not schools:
+        return {"skipped": "no school plan in the corpus"}
+    text = schools[-1].read_text("utf-8")
+    new, n = re.subn(r"^(Số:\s*)(\d+)/", lambda m: f"{m[1]}9{m[2]}/", text, count=1, flags=re.M)
+    if not n:
+        return {"skipped": f"no number line in {schools[-1].name}"}
+    extra = work / f"{store.name}.one-more"
+    shutil.rmtree(extra, ignore_errors=True)
+    extra.mkdir()
+    (extra / ("9" + schools[-1].name)).write_text(new, "utf-8")
+    log = work / f"{store.name}.one-more.log"
+    got = _run_measured([*_luocdo(), "--store", str(store), "ingest", "--jobs", str(jobs), str(extra)], log)
+    if got["returncode"] != 0:
+        raise SystemExit(f"luocdo ingest of one more file failed ({got['returncode']}); see {log}")
+    got["output"] = log.read_text("utf-8", "replace").strip().splitlines()[-1:]
     return got
 
 
@@ -568,8 +592,11 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> dict:
     out["queries"] = queries(store_dir, plan, args.query_repeats, args.query_timeout, work)
     say(f"trace CLI ({min(len(tasks), args.cli_samples)} calls)")
     out["trace_cli"] = trace_cli(store_dir, tasks[:args.cli_samples])
+    say("ingest of one more file")  # last: every figure above is the corpus's own
+    out["one_more"] = one_more(roots, store_dir, args.jobs, work)
     if not args.keep_stores:
         shutil.rmtree(store_dir, ignore_errors=True)
+        shutil.rmtree(work / f"{store_dir.name}.one-more", ignore_errors=True)
     return out
 
 
@@ -606,6 +633,8 @@ def table(results: list[dict]) -> list[str]:
     row("store on disk MB", lambda r: _fmt(r["ingest"]["store_mb"]))
     row("ingest peak RSS, largest process MB", lambda r: _fmt(r["ingest"]["peak_rss_mb"], ".0f"))
     row("ingest peak RSS, all processes MB", lambda r: _fmt(r["ingest"]["peak_rss_tree_mb"], ".0f"))
+    row("ingest 1 more file: wall s", lambda r: _fmt(r["one_more"]["wall_s"], ".1f"))
+    row("ingest 1 more file: peak RSS MB", lambda r: _fmt(r["one_more"]["peak_rss_tree_mb"], ".0f"))
     row("derivations", lambda r: str(r["derivation"]["derivations"]))
     row("build_derivations s", lambda r: _fmt(r["derivation"]["build_s"], ".2f"))
     row("  read records s", lambda r: _fmt(r["derivation"]["collect_s"], ".2f"))

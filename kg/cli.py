@@ -220,12 +220,17 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], jobs: int) -> None:
         for message in r.failures:
             click.echo(f"luocdo: {message}", err=True)
     failed = len(r.failures)
-    click.echo(f"ingested {r.files} files: {r.documents} documents, {r.citations} citations, "
-               f"{r.tasks} tasks, {r.assignments} assignments; {r.derivations} task derivations"
-               + (f"; {r.unresolved} unresolved citations (luocdo unresolved)" if r.unresolved else "")
-               + (f"; {failed} file{'s' if failed != 1 else ''} failed" if failed else ""))
+    click.echo(f"ingested {_n(r.files, 'file')}: {_n(r.documents, 'document')}, {_n(r.citations, 'citation')}, "
+               f"{_n(r.tasks, 'task')}, {_n(r.assignments, 'assignment')}; {_n(r.derivations, 'task derivation')}"
+               + (f"; {_n(r.unresolved, 'unresolved citation')} (luocdo unresolved)" if r.unresolved else "")
+               + (f"; {_n(failed, 'file')} failed" if failed else ""))
     if failed:
         ctx.exit(1)
+
+
+def _n(count: int, noun: str) -> str:
+    """``count`` and ``noun``, in the plural unless one: ``_n(1, "file")`` is ``1 file``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 _UNSET = object()

@@ -52,6 +52,14 @@ def test_every_file_of_the_corpus_is_extracted_and_ingested(bench):
     assert r["ingest"]["store_mb"] > 0 and r["ingest"]["peak_rss_mb"] > 0
 
 
+def test_one_more_file_is_a_new_document_with_its_derivations(bench):
+    _out, report, _work = bench
+    (r,) = report["sizes"]
+    (line,) = r["one_more"]["output"]
+    assert line.startswith("ingested 1 file: 1 document") and "task derivations" in line, line
+    assert r["one_more"]["peak_rss_tree_mb"] > 0
+
+
 def test_derivations_and_traces_are_measured_on_real_chains(bench):
     _out, report, _work = bench
     (r,) = report["sizes"]
