@@ -51,6 +51,16 @@ SELECT DISTINCT ?src ?number WHERE {
 }
 """
 
+# Documents of earlier ingests still unplaced, with the local documents they cite: ingested again
+# when the batch has made one of those known where it stands (Ingester.finish).
+_UNPLACED_Q = _P + """
+SELECT DISTINCT ?src ?number ?issuer WHERE {
+  ?d lo:unplaced true ; lo:sourceFile ?src ; lo:cites ?x .
+  ?x lo:number ?number ; lo:issuedBy ?b .
+  ?b rdfs:label ?issuer .
+}
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Known:
@@ -538,6 +548,30 @@ class Ingester:
             return
         self.ingest_extraction(got, path)
 
+    def _placed_since(self) -> list[str]:
+        """Files of earlier ingests whose unplaced documents (``lo:unplaced``) the index now places:
+        one of the local documents they cite is known in a province. Read again to be sure."""
+        maybe: dict[str, None] = {}
+        for src, number, issuer in self.store.query(_UNPLACED_Q).rows:
+            if src.value in self._unplaced or src.value in maybe:
+                continue  # this batch's own files are looked at above
+            known = self.index.by_number.get(number_key(number.value), {}).values()
+            if any(k.within and k.issuer == issuer.value for k in known):
+                maybe[src.value] = None
+        found = []
+        for src in maybe:
+            path = on_disk(src)
+            if path is None:
+                continue
+            try:
+                ex = extract_path(path, self.limits)
+            except LuocdoError:
+                continue  # unreadable now: its earlier graph stays
+            scope = Scope.default(ex)
+            if self.index.place(ex.citations, scope) is not scope:
+                found.append(src)
+        return found
+
     def finish(self) -> Result:
         """Re-ingest files whose citations the batch has since completed; derive stubs and derivations."""
         from .trace import build_derivations
@@ -553,6 +587,7 @@ class Ingester:
         for src, (scope, citations) in list(self._unplaced.items()):
             if self.index.place(citations, scope) is not scope and on_disk(src) is not None:
                 again.append(src)
+        again += self._placed_since()
         earlier = [src for src in again if iri.nfc(src) not in self._counted]  # of an earlier ingest
         for src in dict.fromkeys(again):
             try:

@@ -42,6 +42,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_INTEGER = NamedNode(XSD + "integer")
 _XSD_DATE = NamedNode(XSD + "date")
 _XSD_GYEAR = NamedNode(XSD + "gYear")
+_TRUE = Literal("true", datatype=NamedNode(XSD + "boolean"))
 
 #: ``(superclasses, superproperties)``: each IRI -> the transitive closure of its super-terms.
 Hierarchy = tuple[Mapping[str, Iterable[str]], Mapping[str, Iterable[str]]]
@@ -676,6 +677,8 @@ def _to_triples(extraction: Extraction, source_path: str | os.PathLike[str], hie
                  docs_by_key={d.key: d for d in extraction.documents}, bodies_seen=set(), scope=scope)
     for d in extraction.documents:
         b.held_document(d)
+    for key in scope.unplaced(extraction.citations):  # the ingest looks for its province again later
+        b.g.add(doc_iris[key], LO + "unplaced", _TRUE)
     for c in extraction.citations:
         b.citation(c)
     tasks = b.tasks()
