@@ -402,10 +402,19 @@ def derive(docs: dict[str, DocRec], tasks: list[TaskRec], threshold: float = THR
                            threshold, jobs)
 
 
-def units(docs: dict[str, DocRec], with_tasks: list[str]) -> list[list[tuple[str, list[str], tuple[str, ...]]]]:
-    """The work of :func:`derive_streamed`, province by province: (document, its candidate plans,
-    the stubs passed) for every document with tasks and a higher-level candidate that has tasks.
-    Only which documents have tasks is needed here, not the tasks."""
+Plan = tuple[str, list[str], tuple[str, ...]]
+
+
+def units(docs: dict[str, DocRec], with_tasks: list[str]) -> list[list[Plan]]:
+    """The work of :func:`derive_streamed`, province by province (see :func:`unit_plans`)."""
+    return list(unit_plans(docs, with_tasks).values())
+
+
+def unit_plans(docs: dict[str, DocRec], with_tasks: list[str]) -> dict[str, list[Plan]]:
+    """Province (``""`` for none) -> (document, its candidate plans, the stubs passed) for every
+    document of it with tasks and a higher-level candidate that has tasks. Only which documents
+    have tasks is needed here, not the tasks. A document's derivations depend on nothing but its
+    plan and the tasks of the documents in it (:func:`fingerprint`)."""
     has_tasks = set(with_tasks)
     hierarchy = _Hierarchy(docs)
     out: dict[str, list[tuple[str, list[str], tuple[str, ...]]]] = {}
@@ -416,7 +425,24 @@ def units(docs: dict[str, DocRec], with_tasks: list[str]) -> list[list[tuple[str
         cands, via = candidate_documents(docs[d_iri], docs, has_tasks, hierarchy)
         if cands:
             out.setdefault(docs[d_iri].province or "", []).append((d_iri, cands, via))
-    return list(out.values())
+    return out
+
+
+def fingerprint(plans: list[Plan], threshold: float = THRESHOLD) -> str:
+    """A digest of what the derivations of a unit's plans are computed from, but the tasks' text:
+    the plans, the threshold and the matching's parameters. Equal digests and unchanged tasks give
+    equal derivations, so a later ingest matches again only the provinces whose digest changed or
+    whose documents it wrote.
+
+    >>> fingerprint([("d", ["p"], ())]) == fingerprint([("d", ["p"], ())]) != fingerprint([("d", ["q"], ())])
+    True
+    """
+    import hashlib
+
+    h = hashlib.sha1(repr((METHOD, threshold, LOW, MARGIN, TITLE_WEIGHT, BODY_CHARS, MAX_CANDIDATES)).encode())
+    for d_iri, cands, via in plans:
+        h.update(repr((d_iri, list(cands), tuple(via))).encode())
+    return h.hexdigest()
 
 
 def derive_streamed(docs: dict[str, DocRec], with_tasks: list[str], tasks_of: Callable[[set[str]], list[TaskRec]],
@@ -428,8 +454,14 @@ def derive_streamed(docs: dict[str, DocRec], with_tasks: list[str], tasks_of: Ca
     large store (:data:`PARALLEL_DOCUMENTS`; a few provinces in flight at once); the result does not
     depend on ``jobs``.
     """
-    plans_by_unit = units(docs, with_tasks)
+    found = match_units(units(docs, with_tasks), tasks_of, threshold, jobs)
+    return [x for d_iri in with_tasks for x in found.get(d_iri, ())]
 
+
+def match_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]], list[TaskRec]],
+                threshold: float = THRESHOLD, jobs: int = 1) -> dict[str, list[Derivation]]:
+    """Document -> its derivations, for the plans of some units (:func:`unit_plans`), the tasks
+    asked for one unit at a time; in ``jobs`` processes when there is much to match."""
     def work():
         for plans in plans_by_unit:
             needed = {x for d_iri, cands, _via in plans for x in (d_iri, *cands)}
@@ -439,7 +471,7 @@ def derive_streamed(docs: dict[str, DocRec], with_tasks: list[str], tasks_of: Ca
             yield plans, by_doc, threshold
 
     found: dict[str, list[Derivation]] = {}
-    if jobs > 1 and len(with_tasks) >= PARALLEL_DOCUMENTS and len(plans_by_unit) > 1:
+    if jobs > 1 and sum(map(len, plans_by_unit)) >= PARALLEL_DOCUMENTS and len(plans_by_unit) > 1:
         import concurrent.futures
         import multiprocessing
 
@@ -457,7 +489,7 @@ def derive_streamed(docs: dict[str, DocRec], with_tasks: list[str], tasks_of: Ca
     else:
         for unit in work():
             found.update(_match(unit))
-    return [x for d_iri in with_tasks for x in found.get(d_iri, ())]
+    return found
 
 
 def _matched_in_worker(unit: _Unit) -> dict[str, list[Derivation]]:

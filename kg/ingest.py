@@ -419,6 +419,8 @@ class Ingester:
         self._bulked: set[str] = set()
         #: Files with documents not yet placed in a province (path -> scope, their citations).
         self._unplaced: dict[str, tuple[Scope, tuple[Citation, ...]]] = {}
+        #: The documents this batch wrote: only the provinces that involve them are matched again.
+        self._written: set[str] = set()
         store.load_ontology()
         self.index = DocumentIndex.from_store(store)
         self.result = Result()
@@ -439,12 +441,13 @@ class Ingester:
         """
         scope = self.index.place(ex.citations, Scope.default(ex))
         self.index.add_extraction(ex, scope)
+        graph = iri.source_graph(path)
+        self._written.update(scope.document_iri(d, fallback=f"{graph} {d.key}") for d in ex.documents)
         unplaced = scope.unplaced(ex.citations)
         if unplaced:  # finish() looks again, once the batch knows more
             self._unplaced[iri.nfc(os.fspath(path))] = (scope, tuple(c for c in ex.citations if c.citing in unplaced))
         else:
             self._unplaced.pop(iri.nfc(os.fspath(path)), None)
-        graph = iri.source_graph(path)
         if self._bulk and graph not in self._bulked:
             if nquads is None:
                 from .store import merged_nquads
@@ -599,5 +602,5 @@ class Ingester:
         for src in earlier:  # not this batch's files: counted as re-ingested only
             self._uncount(src)
         self.store.update_derived()
-        self.result.derivations = build_derivations(self.store, jobs=self.jobs)
+        self.result.derivations = build_derivations(self.store, jobs=self.jobs, changed=self._written)
         return self.result

@@ -460,11 +460,13 @@ class Store:
         return self._store
 
     # -- writing ---------------------------------------------------------------------------
-    def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad | ox.Triple]) -> None:
+    def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad | ox.Triple], *, derived: bool = False) -> None:
         """Replace the named graph ``graph_iri`` by ``quads`` (their own graph names are ignored).
 
         One SPARQL update does both the drop and the insert, and pyoxigraph runs an update as one
         transaction: a reader never sees the graph half-written, and a failure leaves the old one.
+        A new graph of more than :data:`BULK_GRAPH` quads, or any new ``derived`` one (computed
+        from the others, so written again if a kill leaves part of it), goes to the bulk loader.
 
         >>> s = Store.open("memory:")
         >>> q = ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p"), ox.Literal('"} DROP ALL'))
@@ -474,8 +476,10 @@ class Store:
         g = ox.NamedNode(graph_iri)
         stream = iter(quads)
         head = list(itertools.islice(stream, BULK_GRAPH + 1))
-        if len(head) > BULK_GRAPH and (self._bulk_new_graph(g, head, stream)
-                                       or self._replace_large_by_difference(g, head, stream)):
+        large = len(head) > BULK_GRAPH
+        if (large or (derived and head)) and self._bulk_new_graph(g, head, stream):
+            return
+        if large and self._replace_large_by_difference(g, head, stream):
             return
         quads = head + list(stream)
         if self._add_new_graph(g, quads) or self._replace_by_difference(g, quads):

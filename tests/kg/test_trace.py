@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from luocdo.kg import lookup, trace
 from luocdo.kg.ingest import Ingester
@@ -207,3 +208,62 @@ def test_tasks_of_gives_one_record_per_title_and_body_of_each_top_level_task(see
     assert got == want and len(got) > 40
     some = trace.documents_with_tasks(seeds)[:1]
     assert {t.doc for t in trace.tasks_of(seeds, some)} == set(some)
+
+
+# -- derivations, province by province ---------------------------------------------------------------
+
+
+def _generated(tmp_path, size: int) -> list[Path]:
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("luocdo_benchmarks_generate", path)
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(gen)
+    gen.generate(size, tmp_path / "corpus", 1, force=True)
+    return sorted((tmp_path / "corpus").rglob("*.txt"))
+
+
+def _derivations(store) -> set[tuple[str, str]]:
+    q = "PREFIX lo: <https://w3id.org/luocdo/ontology#> SELECT ?c ?p WHERE { ?c lo:derivedFrom ?p }"
+    return {(c.value, p.value) for c, p in store.query(q).rows}
+
+
+def test_a_later_ingest_matches_again_only_the_provinces_it_touches(tmp_path, monkeypatch):
+    files = _generated(tmp_path, 80)
+    last = next(p for p in reversed(files) if "/5-truong/" in p.as_posix())  # one school's plan
+    rest = [p for p in files if p != last]
+    whole = Store.open(tmp_path / "whole")
+    Ingester(whole).ingest_all(files)
+    store = Store.open(tmp_path / "later")
+    Ingester(store).ingest_all(rest)
+    units = [g for g in store.graphs() if g.startswith(trace.DERIVATIONS_GRAPH + "/")]
+    assert len(units) > 2 and trace.DERIVATIONS_GRAPH not in store.graphs()  # one graph per province
+    matched: list[str] = []
+    real = trace.derive.match_units
+    monkeypatch.setattr(trace.derive, "match_units",
+                        lambda plans, *a, **k: (matched.extend(d for unit in plans for d, _c, _v in unit),
+                                                real(plans, *a, **k))[1])
+    result = Ingester(store).ingest_all([last])
+    docs = trace.collect_documents(store)
+    q = "PREFIX lo: <https://w3id.org/luocdo/ontology#> SELECT ?d ?src WHERE { ?d lo:sourceFile ?src }"
+    (school,) = {docs[d.value] for d, src in store.query(q).rows if d.value in docs and Path(src.value).name == last.name}
+    assert school.iri in matched and {docs[d].province for d in matched} == {school.province}
+    assert len(matched) < len(docs) / 2  # the other provinces were not matched again
+    assert _derivations(store) == _derivations(whole) and result.derivations == len(_derivations(whole))
+    matched.clear()
+    assert Ingester(store).ingest_all([last]).derivations == result.derivations  # the same file again
+    assert school.iri in matched and {docs[d].province for d in matched} == {school.province}
+    whole.close()
+    store.close()
+
+
+def test_a_store_with_one_derivations_graph_gets_one_per_province(memory_store):
+    Ingester(memory_store).ingest_all(sorted((SHARED / "seeds").glob("*.txt")))
+    expected = _derivations(memory_store)
+    old = [ox.Quad(ox.NamedNode("https://x/t"), ox.NamedNode(trace.LO + "derivedFrom"), ox.NamedNode("https://x/p"))]
+    memory_store.replace_graph(trace.DERIVATIONS_GRAPH, old)  # as a store of an earlier version held them
+    assert trace.build_derivations(memory_store, changed=set()) == len(expected)
+    assert trace.DERIVATIONS_GRAPH not in memory_store.graphs() and _derivations(memory_store) == expected
