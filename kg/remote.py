@@ -205,6 +205,10 @@ class RemoteStore:
         """Reading the graph back to compare would cost what it saves: the whole update is sent."""
         return False
 
+    def _remove_in_parts(self, g: ox.NamedNode) -> bool:
+        """Over HTTP a graph is removed by one update, whatever its size."""
+        return False
+
     def _bulk_new_graph(self, g: ox.NamedNode, head: list[ox.Quad], rest: Iterator[ox.Quad]) -> bool:
         """No bulk loader over HTTP: a large graph is one update, like any other."""
         return False

@@ -633,7 +633,34 @@ class Store:
         0
         """
         g = ox.NamedNode(graph_iri)
+        if self._remove_in_parts(g):
+            self._update(f"DROP SILENT GRAPH {g} ;\n{_DERIVE_STUBS}")  # empty now
+            return
         self._update(f"{_unmerge(g)} ;\nDROP SILENT GRAPH {g} ;\n{_DERIVE_STUBS}")
+
+    def _remove_in_parts(self, g: ox.NamedNode) -> bool:
+        """Empty a graph of more than :data:`BULK_GRAPH` quads (the one derivations graph of a
+        store from an earlier version: nine million quads at 100k files, whose removal in one
+        transaction held them all) in updates of that many quads, each taking out of the default
+        graph what no other graph states; ``False`` (nothing done) for a smaller graph. Quads with
+        blank nodes, which an update cannot name, go with the rest of the graph in one update."""
+        def part(n: int) -> list[ox.Quad]:
+            return list(itertools.islice(self.backend.quads_for_pattern(None, None, None, g), n))
+
+        def blank(quads: list[ox.Quad]) -> bool:
+            return any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads)
+
+        quads = [] if self.read_only else part(BULK_GRAPH + 1)
+        if len(quads) <= BULK_GRAPH:
+            return False
+        while quads:
+            if blank(quads):
+                self._update(f"{_unmerge(g)} ;\nDROP SILENT GRAPH {g}")
+                break
+            lines = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.N_TRIPLES).decode()
+            self._apply_difference(g, lines.splitlines(), [])
+            quads = part(BULK_GRAPH)
+        return True
 
     def update_derived(self) -> None:
         """Recompute the derived graph: ``lo:stub true`` for every document no source file holds.

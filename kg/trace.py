@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from . import derive, iri
+from . import derive
 from .errors import IdentityError
-from .iri import BASE, LO
+from .iri import BASE, LO, slug
 from .lookup import DocInfo, document_info
 
 DERIVATIONS_GRAPH = BASE + "graph/derivations"
@@ -248,7 +248,7 @@ def unit_graph(unit: str) -> str:
     >>> unit_graph("Hải Dương")
     'https://w3id.org/luocdo/id/graph/derivations/hai-duong'
     """
-    return f"{DERIVATIONS_GRAPH}/{iri.slug(unit) or 'none'}"
+    return f"{DERIVATIONS_GRAPH}/{slug(unit) or 'none'}"
 
 
 _DIGESTS_Q = f"SELECT ?g ?digest WHERE {{ GRAPH ?g {{ ?g <{LO}inputDigest> ?digest }} }}"
@@ -268,8 +268,7 @@ def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
     docs = collect_documents(store)
     plans = derive.unit_plans(docs, documents_with_tasks(store))
     graphs = set(store.graphs())
-    if DERIVATIONS_GRAPH in graphs:  # a store from before the graphs were per province
-        store.remove_graph(DERIVATIONS_GRAPH)
+    if DERIVATIONS_GRAPH in graphs:  # a store from before the graphs were per province: all new
         changed = None
     stored = {g.value: d.value for g, d in store.query(_DIGESTS_Q).rows}
     todo: dict[str, tuple[list[derive.Plan], str]] = {}
@@ -288,8 +287,10 @@ def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
         store.replace_graph(g, itertools.chain(derivation_quads(made, g), marks), derived=True)  # digest last
     wanted = {unit_graph(u) for u in plans}
     for g in sorted(graphs):
-        if g.startswith(DERIVATIONS_GRAPH + "/") and g not in wanted:
-            store.remove_graph(g)  # a province whose documents have gone
+        # A province whose documents have gone; the one graph of earlier versions, once its
+        # triples are in the provinces' graphs (so that the merge keeps what they still state).
+        if (g.startswith(DERIVATIONS_GRAPH + "/") and g not in wanted) or g == DERIVATIONS_GRAPH:
+            store.remove_graph(g)
     return int(store.query(_COUNT_Q).rows[0][0].value)
 
 

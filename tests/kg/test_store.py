@@ -428,6 +428,25 @@ def test_a_large_graph_with_blank_nodes_is_replaced_whole_or_refused(tmp_path, m
         assert graph_quads(s, G) == set(new) and _default_is_the_merge(s)
 
 
+@pytest.mark.parametrize("blank", [False, True])
+def test_a_large_graph_is_removed_in_parts(monkeypatch, blank):
+    # The one derivations graph of an earlier version's store: not one transaction of millions.
+    monkeypatch.setattr(store_module, "BULK_GRAPH", 2)
+    other = "https://w3id.org/luocdo/id/source/other"
+    s = open_store("memory:")
+    quads = [quad("https://x/a", "https://x/p", ox.Literal(str(i))) for i in range(5)]
+    if blank:
+        quads.append(ox.Quad(ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p"), ox.BlankNode(), ox.NamedNode(G)))
+    s.replace_graph(G, quads)
+    s.replace_graph(other, [quad("https://x/a", "https://x/p", ox.Literal("3"), other)])
+    sent: list[str] = []
+    real = store_module.Store._update
+    monkeypatch.setattr(store_module.Store, "_update", lambda self, text: (sent.append(text), real(self, text)))
+    s.remove_graph(G)
+    assert len(sent) >= (2 if blank else 3)  # parts of a few quads (blank nodes: the rest at once), the stubs
+    assert G not in s.graphs() and _objects(s) == ["3"] and _default_is_the_merge(s)
+
+
 def test_a_large_new_graph_is_taken_from_its_iterator_part_by_part(tmp_path, monkeypatch):
     # The derivations graph comes as a generator: the whole of it is never held as quad objects.
     monkeypatch.setattr(store_module, "BULK_GRAPH", 2)
