@@ -213,21 +213,21 @@ def ingest(roots: list[Path], store: Path, jobs: int, work: Path) -> dict:
     return got
 
 
-def one_more(roots: list[Path], store: Path, jobs: int, work: Path) -> dict:
+def one_more(roots: list[Path], store: Path, jobs: int, work: Path, prefix: str = "9") -> dict:
     """A later ingest of one new file into the ingested store (a school's new plan: a copy of the
-    corpus's last school plan under a new number): what adding a document to a large store costs,
-    the derivations graph included."""
+    corpus's last school plan, its number prefixed by ``prefix``): what adding a document to a
+    large store costs, the derivations included."""
     schools = sorted(p for r in roots for p in r.rglob("*.txt") if "/5-truong/" in p.as_posix())
     if not schools:
         return {"skipped": "no school plan in the corpus"}
     text = schools[-1].read_text("utf-8")
-    new, n = re.subn(r"^(Số:\s*)(\d+)/", lambda m: f"{m[1]}9{m[2]}/", text, count=1, flags=re.M)
+    new, n = re.subn(r"^(Số:\s*)(\d+)/", lambda m: f"{m[1]}{prefix}{m[2]}/", text, count=1, flags=re.M)
     if not n:
         return {"skipped": f"no number line in {schools[-1].name}"}
     extra = work / f"{store.name}.one-more"
     shutil.rmtree(extra, ignore_errors=True)
     extra.mkdir()
-    (extra / ("9" + schools[-1].name)).write_text(new, "utf-8")
+    (extra / (prefix + schools[-1].name)).write_text(new, "utf-8")
     log = work / f"{store.name}.one-more.log"
     got = _run_measured([*_luocdo(), "--store", str(store), "ingest", "--jobs", str(jobs), str(extra)], log)
     if got["returncode"] != 0:
