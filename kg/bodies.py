@@ -139,6 +139,9 @@ class Context:
     district: str | None = None
     district_type: str | None = None
     date: str | None = None
+    #: The commune the document stands in ("An Hợp", type "xã"): a school under a commune's UBND.
+    commune: str | None = None
+    commune_type: str | None = None
 
 
 # --- the indexed data -------------------------------------------------------------------------------
@@ -966,6 +969,9 @@ class Registry:
             return as_district if DISTRICT in levels and as_district and dtype == typ else None
         if DISTRICT in self._type_levels.get(typ, ()) and DISTRICT in levels and dtype in (None, typ):
             return as_district
+        if COMMUNE in levels and ctx.commune and ctx.commune_type == typ:
+            # "UBND xã" in the plan of a school whose header reads "UBND XÃ AN HỢP".
+            return _district(typ, _modern_tones(" ".join(ctx.commune.split())))
         return None
 
     def _committee_territory(self, m: _Mention, j: int, committee_type: str | None) -> _Territory | None:

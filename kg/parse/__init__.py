@@ -43,6 +43,10 @@ _PROVINCE_MENTION_RE = re.compile(
 # Why: "huyện Gia Lộc", "Phòng GD&ĐT huyện Châu Thành, tỉnh ..." — the name ends at a comma, at the
 # province that follows ("... tỉnh Hải Dương") or at the end; "Thành" inside a name is part of it.
 _DISTRICT_RE = re.compile(r"(?i)\b(huyện|thị\s+xã|quận)\s+(\S+(?:\s+\S+){0,2}?)(?=$|[,;.]|\s(?:tỉnh|thành\s+phố)\s)")
+# Why: "Ủy ban nhân dân xã An Hợp", "phường Bảo My" (never the "xã" of "thị xã"); read from canonical
+# body names, so the name runs to the end or to the district or province that qualifies it.
+_COMMUNE_RE = re.compile(r"(?i)(?<!thị\s)\b(xã|phường|thị\s+trấn|đặc\s+khu)\s+(\S+(?:\s+\S+){0,3}?)"
+                         r"(?=$|[,;.]|\s(?:huyện|quận|thị\s+xã|tỉnh|thành\s+phố)\s)")
 # The verb and kind of a news lead ("UBND tỉnh ban hành Kế hoạch số ..."); its subject is the up to
 # 80 characters before it within the sentence (_news_lead). A lazy subject group in the pattern
 # itself was tried at every position, 80 steps each: a second on one long line of spaces.
@@ -100,7 +104,9 @@ def _main_province(text: str, resolver, date: str | None) -> str | None:
 
 
 def _context(issuer: str | None, place: str | None, text: str, resolver, date: str | None,
-             hint_district: str | None = None) -> Context:
+             hint_district: str | None = None, above: tuple[str, ...] = ()) -> Context:
+    """The territory a document's own mentions leave out: its province, district and commune, from
+    its issuer, the bodies above it in the header (``above``, canonical names) and its place line."""
     province = resolver.find_province(issuer, date) if issuer else None
     if province is None and place:
         province = resolver.find_province(place, date)
@@ -121,7 +127,14 @@ def _context(issuer: str | None, place: str | None, text: str, resolver, date: s
         if issuer is None or re.search(r"huyện|Phòng|PGD", issuer or ""):
             district, district_type = place, "huyện"
     ptype = resolver.province_type(province, date) if province else None
-    return Context(province=province, province_type=ptype, district=district, district_type=district_type, date=date)
+    commune = commune_type = None
+    for src in (issuer, *above):
+        cm = _COMMUNE_RE.search(src) if src else None
+        if cm:
+            commune_type, commune = " ".join(cm.group(1).lower().split()), cm.group(2)
+            break
+    return Context(province=province, province_type=ptype, district=district, district_type=district_type,
+                   date=date, commune=commune, commune_type=commune_type)
 
 
 def _jurisdiction(ctx: Context, issuer: str | None, resolver) -> str | None:
@@ -140,9 +153,7 @@ def _issuer_from_units(units: tuple[str, ...], resolver, date) -> tuple[str | No
     if not units:
         return None, None
     chain = " ".join(units)
-    # The units above the issuer name its territory; their canonical names spell it out
-    # ("PHÒNG GD&ĐT GIA LỘC" is "Phòng Giáo dục và Đào tạo huyện Gia Lộc").
-    above = " ".join(resolver.canonical(u) or u for u in units[:-1]) if len(units) > 1 else None
+    above = " ".join(_units_above(units, resolver)) or None
     parent_ctx = _context(above, None, "", resolver, date, hint_district=above)
     if len(units) == 1:
         parent_ctx = _context(units[0], None, "", resolver, date, hint_district=units[0])
@@ -151,6 +162,13 @@ def _issuer_from_units(units: tuple[str, ...], resolver, date) -> tuple[str | No
         if got:
             return got, chain
     return None, chain
+
+
+def _units_above(units: tuple[str, ...], resolver) -> tuple[str, ...]:
+    """The bodies above the issuer in a header's issuer block, by canonical name where known: they
+    name its territory ("PHÒNG GD&ĐT GIA LỘC" is "Phòng Giáo dục và Đào tạo huyện Gia Lộc",
+    "UBND XÃ AN HỢP" above a school is "Ủy ban nhân dân xã An Hợp")."""
+    return tuple(resolver.canonical(u) or u for u in units[:-1])
 
 
 def _news(t: str, resolver) -> list[_Doc]:
@@ -214,7 +232,8 @@ def _official(t: str, resolver) -> list[_Doc]:
     first_end = atts[0][0] if atts else len(t)
     if h.number or not atts or atts[0][0] > 200:
         issuer, chain = _issuer_from_units(h.issuer_lines, resolver, h.date)
-        ctx = _context(issuer, h.place, t[:first_end], resolver, h.date, hint_district=chain)
+        above = _units_above(h.issuer_lines, resolver)
+        ctx = _context(issuer, h.place, t[:first_end], resolver, h.date, hint_district=chain, above=above)
         if issuer is None and h.issuer_code:
             code = h.number.split("/", 1)[1] if h.number and "/" in h.number else h.issuer_code
             if h.number and re.match(r"^\d+[a-z]?-", h.number):
@@ -223,7 +242,7 @@ def _official(t: str, resolver) -> list[_Doc]:
                 code = h.number.split(f"/{h.year_in_number}/", 1)[-1]
             issuer = resolver.issuer_for_code(code, ctx)
             if issuer:
-                ctx = _context(issuer, h.place, t[:first_end], resolver, h.date)
+                ctx = _context(issuer, h.place, t[:first_end], resolver, h.date, above=above)
         if issuer is None and h.issuer_lines:
             # A body the registry does not know ("BAN CHỈ ĐẠO QUỐC GIA ..."): its name as printed.
             issuer = sentence_case(h.issuer_lines[-1])

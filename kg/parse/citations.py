@@ -65,6 +65,14 @@ _RAW_BODY_RE = re.compile(r"(?:Ban|Bộ|Ủy\s+ban|Uỷ\s+ban|Hội\s+đồng|H�
                           r"Tập\s+đoàn|Tổng\s+công\s+ty|Ngân\s+hàng|Trường|Viện|Học\s+viện|Đại\s+học|Văn\s+phòng|"
                           r"Liên\s+đoàn|Đoàn|Trung\s+tâm|Kho\s+bạc|Thanh\s+tra|Kiểm\s+toán)\s+\S")
 
+# "của UBND xã", "của Ủy ban nhân dân huyện": a committee of a tier below the province, unnamed. When
+# the document's own territory does not say which, the number's code ("KH-UBND") must not make it
+# the province's committee: that is another document (a school's commune plan read as a provincial
+# plan of the same number). Left without issuer, the citation is completed by number and year.
+_LOCAL_TIER_RE = re.compile(r"(?i:(?:Chủ\s+tịch\s+)?(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|HĐND|"
+                            r"Hội\s+đồng\s+nhân\s+dân)\s+(?:xã|phường|thị\s+trấn|đặc\s+khu|huyện|quận|thị\s+xã))"
+                            r"(?!\s+[A-ZĐÀ-Ỹ0-9])")
+
 
 @dataclass(frozen=True, slots=True)
 class FoundCitation:
@@ -181,7 +189,10 @@ def find_citations(text: str, start: int, end: int, resolver, ctx, own_numbers=f
             date = match_to_iso(dm)
             after = dm.end()
         phrase, pend = _issuer_phrase(text, after, end)
-        issuer = resolve_issuer(phrase, resolver, ctx)
+        # "UBND xã ..." is that tier's committee or none: never "UBND" alone, the province's.
+        tier = _LOCAL_TIER_RE.match(phrase) if phrase else None
+        issuer = resolver.canonical(tier.group(0), ctx) if tier else resolve_issuer(phrase, resolver, ctx)
+        unnamed_local = tier is not None and issuer is None
         if issuer is not None:
             after = pend  # the evidence reads on to the issuer: "... ngày 11/9/2023 của Sở ..."
         if issuer is None:
@@ -189,9 +200,9 @@ def find_citations(text: str, start: int, end: int, resolver, ctx, own_numbers=f
             pm = re.search(r"của\s+((?:(?!của\s)[^,;.\n]){3,80}?)\s+(?:tại|theo)\s*$", text[max(start, kind_start - 120):kind_start])
             if pm:
                 issuer = resolve_issuer(pm.group(1), resolver, ctx)
-        if issuer is None:
+        if issuer is None and not unnamed_local:
             issuer = resolver.issuer_for_code(code_part(n.number, n.seq), ctx)
-        if issuer is None and phrase and _RAW_BODY_RE.match(phrase) and len(phrase.split()) <= 14:
+        if issuer is None and not unnamed_local and phrase and _RAW_BODY_RE.match(phrase) and len(phrase.split()) <= 14:
             # A body the registry does not know (a steering committee, a company): as printed.
             issuer = " ".join(phrase.split())
             after = max(after, pend)

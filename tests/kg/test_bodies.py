@@ -28,6 +28,7 @@ REG = registry()
 HD = Context(province="Hải Dương")
 GL = Context(province="Hải Dương", district="Gia Lộc", district_type="huyện")
 SL = Context(province="Sơn La")
+AH = Context(province="An Giang", commune="An Hợp", commune_type="xã", date="2025-09-27")
 
 
 def context(d: dict | None) -> Context | None:
@@ -252,6 +253,9 @@ def test_find_province_and_its_type(text, date, name, typ):
     ("Sở GD&ĐT", Context(province="Quảng Ngãi"), "Sở Giáo dục và Đào tạo tỉnh Quảng Ngãi"),
     ("Sở GD&ĐT Sơn La", HD, "Sở Giáo dục và Đào tạo tỉnh Sơn La"),  # an explicit province wins
     ("UBND huyện", GL, "Ủy ban nhân dân huyện Gia Lộc"),
+    ("UBND xã", AH, "Ủy ban nhân dân xã An Hợp"),  # a school under the commune's committee
+    ("Ủy ban nhân dân phường", AH, None),  # the document stands in a xã, not a phường
+    ("UBND xã", SL, None),  # which commune: the context does not say
     ("Bộ trưởng Bộ Giáo dục và Đào tạo", None, "Bộ Giáo dục và Đào tạo"),
     ("Bộ GD&ĐT", None, "Bộ Giáo dục và Đào tạo"),
     ("BGDĐT", None, "Bộ Giáo dục và Đào tạo"),

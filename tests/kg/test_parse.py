@@ -126,6 +126,34 @@ def test_citation_issuer_from_context_and_code(sentence, number, issuer, relatio
     assert (c.issuer, c.relation) == (issuer, relation)
 
 
+SCHOOL_UNDER_COMMUNE = (
+    "UBND XÃ AN HỢP\nTRƯỜNG TIỂU HỌC AN HỢP\nSố: 64/KH-TH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+    "Độc lập - Tự do - Hạnh phúc\nAn Hợp, ngày 27 tháng 9 năm 2025\n\nKẾ HOẠCH\n"
+    "THỰC HIỆN NHIỆM VỤ NĂM HỌC 2025 - 2026\n\n"
+    "Căn cứ Kế hoạch số 156/KH-UBND ngày 29/8/2025 của UBND tỉnh An Giang về nhiệm vụ năm học;\n"
+    "Thực hiện Kế hoạch số 22/KH-UBND ngày 16/9/2025 của UBND xã về nhiệm vụ năm học trên địa bàn xã;\n"
+)
+
+
+def test_an_unnamed_commune_committee_is_the_one_above_the_school():
+    """Since 2025 a primary school stands under its commune's UBND, and its plan cites "của UBND xã":
+    that is the commune in its header, not the province the number's code (KH-UBND) would give."""
+    out = ex(SCHOOL_UNDER_COMMUNE)
+    issuers = {c.number: c.issuer for c in out.citations}
+    assert issuers["22/KH-UBND"] == "Ủy ban nhân dân xã An Hợp"
+    assert issuers["156/KH-UBND"] == "Ủy ban nhân dân tỉnh An Giang"
+
+
+def test_an_unnamed_commune_committee_without_its_commune_is_left_unidentified():
+    """With nothing to say which commune, the citation keeps no issuer (it is completed later by
+    number and year) rather than taking the province's committee from the code."""
+    out = ex(HEADER + "Thực hiện Kế hoạch số 22/KH-UBND ngày 16/9/2023 của UBND xã về chuyển đổi số;\n"
+                      "Thực hiện Kế hoạch số 24/KH-UBND ngày 14/8/2023 của UBND tỉnh về chuyển đổi số.\n")
+    issuers = {c.number: c.issuer for c in out.citations}
+    assert issuers["22/KH-UBND"] is None
+    assert issuers["24/KH-UBND"] == "Ủy ban nhân dân tỉnh Sơn La"
+
+
 def test_law_cited_by_title_and_several_in_one_sentence():
     out = ex(HEADER + "Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019; Luật Giáo dục quốc phòng và an ninh năm 2013 "
              "và Nghị quyết số 15-NQ/ĐH ngày 24/9/2020 của Đại hội đại biểu Đảng bộ tỉnh Sơn La lần thứ XV;\n")
