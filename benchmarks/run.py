@@ -13,6 +13,8 @@ this run measures, printing one table (a column per size) and writing ``benchmar
   writer and its workers together, sampled from /proc);
 * derivation building alone (``build_derivations`` on the ingested store, split into reading the
   records, matching and writing);
+* how right the derivations are: precision and recall against the generator's ground truth
+  (``manifest.json``: the task each task carries down), and the files derived from their own parent;
 * ``luocdo trace`` latency, p50 and p95 over ``--trace-samples`` seeded random tasks: warm and
   in-process (``trace_task`` on an open store), and as a whole CLI call (one subprocess each);
 * every query of the library, several times, in a child process that holds the store (a query
@@ -259,6 +261,48 @@ def derivation(store, jobs: int = 1) -> dict:
             "derivations": n, "documents": len(docs), "tasks_read": tasks,
             # A task read with two titles is two records, matched alike: the store holds one derivation.
             "same": n == len({(x.derived, x.source) for x in found})}
+
+
+_DERIVED_PAIRS_Q = _P + """
+SELECT DISTINCT ?cf ?cn ?pf ?pn WHERE {
+  ?t lo:derivedFrom ?p . ?t lo:sourceFile ?cf ; lo:taskNumber ?cn . ?p lo:sourceFile ?pf ; lo:taskNumber ?pn
+}"""
+
+
+def derivation_quality(store, folder: Path) -> dict:
+    """The store's derivations against the generator's ground truth (``manifest.json``: each file's
+    parent files and, for each task, the number of the task it carries down in its parent).
+
+    A derivation is right when it links a task to the task the generator paraphrased it from
+    (precision over the derivations of files in the manifest; recall over the tasks that carry one
+    down); a file is placed right when all its derivations point into its parent file.
+    """
+    with open(folder / "manifest.json", encoding="utf-8") as fh:
+        entries = {e["file"]: e for e in json.load(fh)["documents"]}
+    truth = {(f, n, pf, pn) for f, e in entries.items() for n, pn in e["tasks"].items() if pn is not None
+             for pf in e["parent_files"][:1]}
+    root = folder.resolve()
+
+    def rel(path: str) -> str | None:
+        try:
+            return Path(path).resolve().relative_to(root).as_posix()
+        except ValueError:
+            return None
+
+    got: set[tuple[str, str, str, str]] = set()
+    for cf, cn, pf, pn in store.solutions(_DERIVED_PAIRS_Q):
+        child, parent = rel(cf.value), rel(pf.value)
+        if child in entries and parent is not None:
+            got.add((child, cn.value, parent, pn.value))
+    right = len(got & truth)
+    parents_of: dict[str, set[str]] = {}
+    for child, _cn, parent, _pn in got:
+        parents_of.setdefault(child, set()).add(parent)
+    placed = sum(1 for f, ps in parents_of.items() if ps <= set(entries[f]["parent_files"]))
+    with_parent = sum(1 for e in entries.values() if e["parent_files"])
+    return {"derivations": len(got), "right": right, "truth": len(truth),
+            "precision": right / len(got) if got else None, "recall": right / len(truth) if truth else None,
+            "files_with_parent": with_parent, "files_derived": len(parents_of), "files_placed_right": placed}
 
 
 def sample_tasks(store, n: int, seed: int) -> list[str]:
@@ -570,7 +614,7 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> dict:
         print(f"[{label}] {msg}", file=sys.stderr, flush=True)
 
     say("corpus")
-    _folder, roots, out["corpus"] = corpus(work, size, args.seed)
+    folder, roots, out["corpus"] = corpus(work, size, args.seed)
     files = sorted(p for r in roots for p in r.rglob("*.txt"))
     say(f"extraction ({len(files)} files)")
     out["extract"] = extraction(files, args.jobs, args.extract_sample)
@@ -583,6 +627,7 @@ def bench_size(size: int, args: argparse.Namespace, work: Path) -> dict:
         ing["quads_per_s"] = ing["quads"] / ing["wall_s"]
         say("derivation")
         out["derivation"] = derivation(store, args.jobs)
+        out["derivation"]["quality"] = derivation_quality(store, folder)
         tasks = sample_tasks(store, args.trace_samples, args.seed)
         say(f"trace in-process ({len(tasks)} tasks)")
         out["trace"] = trace_in_process(store, tasks)
@@ -641,6 +686,10 @@ def table(results: list[dict]) -> list[str]:
     row("build_derivations s", lambda r: _fmt(r["derivation"]["build_s"], ".2f"))
     row("  read records s", lambda r: _fmt(r["derivation"]["collect_s"], ".2f"))
     row("  match (derive) s", lambda r: _fmt(r["derivation"]["derive_s"], ".2f"))
+    row("derivations vs ground truth: precision", lambda r: _fmt(r["derivation"]["quality"]["precision"], ".3f"))
+    row("derivations vs ground truth: recall", lambda r: _fmt(r["derivation"]["quality"]["recall"], ".3f"))
+    row("files derived from their own parent", lambda r: "{files_placed_right}/{files_with_parent}".format(
+        **r["derivation"]["quality"]))
     row("trace in-process p50 ms", lambda r: _fmt(r["trace"]["p50_ms"], ".2f"))
     row("trace in-process p95 ms", lambda r: _fmt(r["trace"]["p95_ms"], ".2f"))
     row("trace CLI p50 ms", lambda r: _fmt(r["trace_cli"]["p50_ms"], ".0f"))

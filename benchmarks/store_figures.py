@@ -1,11 +1,12 @@
 """Figures of a store that is already ingested, without ingesting it again.
 
     python benchmarks/store_figures.py --store /tmp/luocdo-bench/store-100k-s1 [--trace-samples 200]
-        [--cli-samples 200] [--one-more CORPUS --work DIR [--prefix 8]]
+        [--cli-samples 200] [--corpus CORPUS] [--one-more CORPUS --work DIR [--prefix 8]]
 
 A national-scale ingest takes most of an hour; its trace latencies, and what a later ingest of
 one more file costs, are measured here on the store it left (``make bench BENCH_FLAGS=--keep-stores``)
-by the very functions of ``benchmarks/run.py``. Prints one JSON object.
+by the very functions of ``benchmarks/run.py``; with ``--corpus`` (the generated corpus the store
+was ingested from) also the derivations against its ground truth. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -33,12 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trace-samples", type=int, default=200)
     ap.add_argument("--cli-samples", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus", type=Path, help="the store's generated corpus: score the derivations against it")
     ap.add_argument("--one-more", type=Path, help="the store's corpus: ingest one more school plan into the store")
     ap.add_argument("--work", type=Path, help="where the one more file and its log go (with --one-more)")
     ap.add_argument("--prefix", default="8", help="put before the copied plan's number (a new one each time)")
     args = ap.parse_args(argv)
     if not (args.store / "CURRENT").exists():
         ap.error(f"{args.store}: not a store directory")
+    if args.corpus and not (args.corpus / "manifest.json").exists():
+        ap.error(f"{args.corpus}: no manifest.json (not a generated corpus)")
     run = _runner()
     from luocdo.kg.store import Store
 
@@ -47,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         out["quads"] = store.quad_count()
         tasks = run.sample_tasks(store, args.trace_samples, args.seed)
         out["trace"] = run.trace_in_process(store, tasks)
+        if args.corpus:
+            out["derivation_quality"] = run.derivation_quality(store, args.corpus)
     out["trace_cli"] = run.trace_cli(args.store, tasks[:args.cli_samples])
     if args.one_more:
         if args.work is None:

@@ -71,6 +71,48 @@ def test_derivations_and_traces_are_measured_on_real_chains(bench):
     assert r["trace_cli"]["n"] == 3 and r["trace_cli"]["failed"] == 0
 
 
+def test_derivations_are_scored_against_the_generators_ground_truth(bench):
+    out, report, _work = bench
+    (r,) = report["sizes"]
+    q = r["derivation"]["quality"]
+    assert q["truth"] > SIZE  # the generated tasks that carry one down
+    assert q["derivations"] == r["derivation"]["derivations"]  # each stored derivation is scored
+    # Most tasks are paraphrases of their parent's; matching them is the point of derivation.
+    assert q["precision"] >= 0.9 and q["recall"] >= 0.9, q
+    assert q["files_placed_right"] >= 0.9 * q["files_with_parent"], q
+    row = next(ln for ln in out.splitlines() if ln.startswith("| derivations vs ground truth: precision"))
+    assert row.split("|")[2].strip() == f"{q['precision']:.3f}"
+
+
+def test_derivation_quality_counts_a_wrong_parent_as_wrong(tmp_path):
+    """derivation_quality on a store written by hand: one derivation right, one to the wrong task."""
+    import pyoxigraph as ox
+    from luocdo.kg.store import Store
+
+    run = _load_runner()
+    (tmp_path / "manifest.json").write_text(json.dumps({"documents": [
+        {"file": "a.txt", "parent_files": [], "tasks": {"1": None, "2": None}},
+        {"file": "b.txt", "parent_files": ["a.txt"], "tasks": {"1": "1", "2": "2", "3": None}}]}), "utf-8")
+    lo = run.LO
+
+    def task(file, number):
+        t = ox.NamedNode(f"https://example.org/{file}/{number}")
+        return t, [ox.Quad(t, ox.NamedNode(lo + "sourceFile"), ox.Literal(str(tmp_path / file))),
+                   ox.Quad(t, ox.NamedNode(lo + "taskNumber"), ox.Literal(number))]
+
+    store = Store.open("memory:")
+    quads = []
+    (a1, q1), (a2, q2), (b1, q3), (b2, q4) = task("a.txt", "1"), task("a.txt", "2"), task("b.txt", "1"), task("b.txt", "2")
+    quads += q1 + q2 + q3 + q4
+    derived = ox.NamedNode(lo + "derivedFrom")
+    quads += [ox.Quad(b1, derived, a1), ox.Quad(b2, derived, a1)]  # b.2 carries down a.2, not a.1
+    store.backend.extend(quads)
+    got = run.derivation_quality(store, tmp_path)
+    assert (got["derivations"], got["right"], got["truth"]) == (2, 1, 2)
+    assert got["precision"] == got["recall"] == 0.5
+    assert (got["files_with_parent"], got["files_derived"], got["files_placed_right"]) == (1, 1, 1)
+
+
 def test_every_library_query_is_run_or_says_why_not(bench):
     from luocdo.queries import names
 
