@@ -102,7 +102,8 @@ def test_derivation_quality_counts_a_wrong_parent_as_wrong(tmp_path):
 
     store = Store.open("memory:")
     quads = []
-    (a1, q1), (a2, q2), (b1, q3), (b2, q4) = task("a.txt", "1"), task("a.txt", "2"), task("b.txt", "1"), task("b.txt", "2")
+    (a1, q1), (_a2, q2), (b1, q3), (b2, q4) = (task("a.txt", "1"), task("a.txt", "2"),
+                                               task("b.txt", "1"), task("b.txt", "2"))
     quads += q1 + q2 + q3 + q4
     derived = ox.NamedNode(lo + "derivedFrom")
     quads += [ox.Quad(b1, derived, a1), ox.Quad(b2, derived, a1)]  # b.2 carries down a.2, not a.1
