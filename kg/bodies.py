@@ -71,6 +71,16 @@ def fold(s: str) -> str:
     return _NON_ALNUM.sub(" ", bare).strip()
 
 
+def _marked_words(s: str) -> list[str]:
+    """The words of ``s`` as :func:`fold` splits them, lower case, with their marks (modern tone
+    placement: "hoà" -> "hòa"), "đ" kept.
+
+    >>> _marked_words("UBND tỉnh HOÀ BÌNH")
+    ['ubnd', 'tỉnh', 'hòa', 'bình']
+    """
+    return _modern_tones(_NON_ALNUM.sub(" ", unicodedata.normalize("NFC", s).lower())).split()
+
+
 def _compact(s: str) -> str:
     """A code key: folded, spaces dropped ("BGD&ĐT" -> "bgddt")."""
     return fold(s).replace(" ", "")
@@ -356,6 +366,7 @@ class Registry:
                     if p not in bucket:
                         bucket.append(p)
         self._province_key_len = max(len(k.split()) for k in self._province_keys)
+        self._province_words: dict[str, frozenset[str]] = {}
         self._districts: dict[tuple[str, str], _Province] = {}
         self._district_territories: list[_Territory] = []
         for d in data.get("districts", ()):
@@ -1182,14 +1193,34 @@ class Registry:
                 add(_Resolved("party", head=_Head("committee", organ=organ), territory=territory))
 
     def _find_province(self, text: str, date: str | None) -> _Province | None:
-        """Leftmost, longest province name among the words of a text."""
+        """Leftmost, longest province name among the words of a text. Words written with their
+        marks must be the province's own: "Nguyễn Huệ" folds to the key of Huế, but is not it.
+
+        >>> registry().find_province("Trường THPT Nguyễn Huệ") is None
+        True
+        >>> registry().find_province("TINH THUA THIEN HUE", "2024-01-01")
+        'Thừa Thiên Huế'
+        """
         keys = fold(text).split()
+        marked = _marked_words(text)
+        if len(marked) != len(keys):
+            marked = keys  # no word-for-word reading of the marks: the keys alone decide
         for i in range(len(keys)):
             for n in range(min(self._province_key_len, len(keys) - i), 0, -1):
                 candidates = self._province_keys.get(" ".join(keys[i:i + n]))
                 if candidates:
+                    candidates = [p for p in candidates if self._spelt_as(p, marked[i:i + n], keys[i:i + n])]
+                if candidates:
                     return self._pick(candidates, date)
         return None
+
+    def _spelt_as(self, p: _Province, marked: list[str], keys: list[str]) -> bool:
+        """Is every word written with marks among ``marked`` a word of one of ``p``'s names?"""
+        words = self._province_words.get(p.id)
+        if words is None:
+            words = self._province_words[p.id] = frozenset(
+                w for label in (p.name, p.full, p.proper, *p.labels) for w in _marked_words(label))
+        return all(m == k or m in words for m, k in zip(marked, keys, strict=True))
 
 
 def _district(typ: str, name: str) -> _Territory:

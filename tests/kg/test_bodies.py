@@ -445,3 +445,14 @@ def test_the_gold_issuers_are_canonical_names():
                for item in f[key] if item.get("issuer")}
     assert issuers
     assert {name for name in issuers if REG.canonical(name) != name} == set()
+
+
+@pytest.mark.parametrize(("text", "date", "province"), [
+    ("Trường THPT Nguyễn Huệ", "2025-09-01", None),  # folds to the key of Huế; a person, not the city
+    ("thành phố Huế", "2025-09-01", "Huế"),
+    ("TINH THUA THIEN HUE", "2024-01-01", "Thừa Thiên Huế"),  # no marks: the folded key decides
+    ("UBND tỉnh HOÀ BÌNH", "2024-01-01", "Hòa Bình"),  # old tone placement is the same word
+    ("Sở GD&ĐT tỉnh Điện Biên", "2025-09-01", "Điện Biên"),
+])
+def test_a_province_is_found_by_its_own_spelling(text, date, province):
+    assert registry().find_province(text, date) == province
