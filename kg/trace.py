@@ -193,7 +193,8 @@ def collect_documents(store) -> dict[str, derive.DocRec]:
         sy, title = sy_of.get(iri), title_of.get(iri)
         year = year_of.get(iri)
         level = _LEVELS.get(reg.level(iss) or "") if iss else None
-        province = reg.find_province(iss) if iss else None
+        # A school is named after a person or a place, not its province (its jurisdiction says).
+        province = reg.find_province(iss) if iss and level != _LEVELS["institution"] else None
         j = jur_of.get(iri) or ""
         if province is None and j and j != "national":
             province = reg.find_province(j.rsplit(",", 1)[-1])

@@ -107,7 +107,10 @@ def _context(issuer: str | None, place: str | None, text: str, resolver, date: s
              hint_district: str | None = None, above: tuple[str, ...] = ()) -> Context:
     """The territory a document's own mentions leave out: its province, district and commune, from
     its issuer, the bodies above it in the header (``above``, canonical names) and its place line."""
-    province = resolver.find_province(issuer, date) if issuer else None
+    level = getattr(resolver, "level", None)
+    # A school's name is a person's or a place's, not its province: "Trường THCS Thái Bình" in Hà Nội.
+    named_after = bool(issuer and level and level(issuer) == "institution")
+    province = resolver.find_province(issuer, date) if issuer and not named_after else None
     if province is None and place:
         province = resolver.find_province(place, date)
     if province is None:
@@ -119,7 +122,6 @@ def _context(issuer: str | None, place: str | None, text: str, resolver, date: s
             if dm:
                 district_type, district = dm.group(1).lower(), _title_case(dm.group(2))
                 break
-    level = getattr(resolver, "level", None)
     if issuer and level and level(issuer) == "central":
         # A ministry in Hà Nội speaks for the whole country, not for the city on its date line.
         return Context(date=date)

@@ -144,6 +144,17 @@ def test_an_unnamed_commune_committee_is_the_one_above_the_school():
     assert issuers["156/KH-UBND"] == "Ủy ban nhân dân tỉnh An Giang"
 
 
+def test_a_school_named_like_a_province_stands_where_its_text_says():
+    """"Trường THCS Thái Bình" in Tây Ninh: its name is not its province."""
+    out = ex("UBND XÃ LONG HÒA\nTRƯỜNG THCS THÁI BÌNH\nSố: 12/KH-THCS\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+             "Long Hòa, ngày 10 tháng 9 năm 2025\n\nKẾ HOẠCH\nTHỰC HIỆN NHIỆM VỤ NĂM HỌC 2025 - 2026\n\n"
+             "Thực hiện Kế hoạch số 90/KH-UBND ngày 20/8/2025 của UBND tỉnh về nhiệm vụ năm học "
+             "của ngành Giáo dục tỉnh Tây Ninh;\n")
+    assert out.documents[0].jurisdiction == "tỉnh Tây Ninh"
+    (c,) = [c for c in out.citations if c.number == "90/KH-UBND"]
+    assert c.issuer == "Ủy ban nhân dân tỉnh Tây Ninh"
+
+
 def test_an_unnamed_commune_committee_without_its_commune_is_left_unidentified():
     """With nothing to say which commune, the citation keeps no issuer (it is completed later by
     number and year) rather than taking the province's committee from the code."""
