@@ -188,7 +188,8 @@ def candidate_documents(doc: DocRec, docs: dict[str, DocRec], has_tasks: set[str
                         hierarchy: _Hierarchy | None = None) -> tuple[list[str], tuple[str, ...]]:
     """Documents whose tasks ``doc`` may carry down, and the stubs passed through to reach them.
 
-    First the documents it implements or cites, transitively, that have tasks; where the chain
+    First the documents it implements or cites, transitively, that have tasks (of those, the ones of
+    the level nearest its own); where the chain
     reaches only stubs, the documents higher in the same hierarchy (same province, or central)
     for the same sector and period — never a sibling province. ``hierarchy`` (built once for many
     calls) spares the fallback a walk over every document.
@@ -218,6 +219,11 @@ def candidate_documents(doc: DocRec, docs: dict[str, DocRec], has_tasks: set[str
                     stubs.append(p)
                 nxt.extend(rec.parents)
         if found:
+            # A plan carries down the plan right above it: a school that is "based on" its
+            # province's plan and "implements" its commune's carries down the commune's.
+            levels = [docs[p].level for p in found if docs[p].level is not None]
+            if levels:
+                found = [p for p in found if docs[p].level in (None, max(levels))]
             return found, ()
         frontier = nxt
         depth += 1

@@ -267,3 +267,19 @@ def test_a_store_with_one_derivations_graph_gets_one_per_province(memory_store):
     memory_store.replace_graph(trace.DERIVATIONS_GRAPH, old)  # as a store of an earlier version held them
     assert trace.build_derivations(memory_store, changed=set()) == len(expected)
     assert trace.DERIVATIONS_GRAPH not in memory_store.graphs() and _derivations(memory_store) == expected
+
+
+def test_of_the_plans_a_school_names_it_carries_down_the_nearest_one():
+    """A school "based on" its province's plan and "implementing" its commune's: the commune's is
+    the one it carries down (the province's reaches it through the commune's)."""
+    from luocdo.kg import derive
+
+    def rec(iri, level, parents=()):
+        return derive.DocRec(iri, level, "Thái Nguyên", "2025-2026", "education", False, parents, parents)
+
+    docs = {d.iri: d for d in (rec("province", 1), rec("commune", 3, ("province",)),
+                               rec("school", 4, ("province", "commune")))}
+    has_tasks = {"province", "commune", "school"}
+    assert derive.candidate_documents(docs["school"], docs, has_tasks) == (["commune"], ())
+    # With the commune's plan not ingested (a stub without tasks), the province's is the nearest.
+    assert derive.candidate_documents(docs["school"], docs, has_tasks - {"commune"}) == (["province"], ())
