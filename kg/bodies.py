@@ -1202,13 +1202,15 @@ class Registry:
         'Thừa Thiên Huế'
         """
         keys = fold(text).split()
-        marked = _marked_words(text)
-        if len(marked) != len(keys):
-            marked = keys  # no word-for-word reading of the marks: the keys alone decide
+        marked: list[str] | None = None  # read only when a key matches: most calls find one at most
         for i in range(len(keys)):
             for n in range(min(self._province_key_len, len(keys) - i), 0, -1):
                 candidates = self._province_keys.get(" ".join(keys[i:i + n]))
-                if candidates:
+                if candidates and not text.isascii():
+                    if marked is None:
+                        marked = _NON_ALNUM.sub(" ", unicodedata.normalize("NFC", text).lower()).split()
+                        if len(marked) != len(keys):
+                            marked = keys  # no word-for-word reading of the marks: the keys decide
                     candidates = [p for p in candidates if self._spelt_as(p, marked[i:i + n], keys[i:i + n])]
                 if candidates:
                     return self._pick(candidates, date)
@@ -1220,7 +1222,7 @@ class Registry:
         if words is None:
             words = self._province_words[p.id] = frozenset(
                 w for label in (p.name, p.full, p.proper, *p.labels) for w in _marked_words(label))
-        return all(m == k or m in words for m, k in zip(marked, keys, strict=True))
+        return all(m == k or m in words or _modern_tones(m) in words for m, k in zip(marked, keys, strict=True))
 
 
 def _district(typ: str, name: str) -> _Territory:
