@@ -72,13 +72,12 @@ def fold(s: str) -> str:
 
 
 def _marked_words(s: str) -> list[str]:
-    """The words of ``s`` as :func:`fold` splits them, lower case, with their marks (modern tone
-    placement: "hoà" -> "hòa"), "đ" kept.
+    """The words of ``s`` as :func:`fold` splits them, lower case, with their marks and "đ".
 
     >>> _marked_words("UBND tỉnh HOÀ BÌNH")
-    ['ubnd', 'tỉnh', 'hòa', 'bình']
+    ['ubnd', 'tỉnh', 'hoà', 'bình']
     """
-    return _modern_tones(_NON_ALNUM.sub(" ", unicodedata.normalize("NFC", s).lower())).split()
+    return _NON_ALNUM.sub(" ", unicodedata.normalize("NFC", s).lower()).split()
 
 
 def _compact(s: str) -> str:
@@ -1208,7 +1207,7 @@ class Registry:
                 candidates = self._province_keys.get(" ".join(keys[i:i + n]))
                 if candidates and not text.isascii():
                     if marked is None:
-                        marked = _NON_ALNUM.sub(" ", unicodedata.normalize("NFC", text).lower()).split()
+                        marked = _marked_words(text)
                         if len(marked) != len(keys):
                             marked = keys  # no word-for-word reading of the marks: the keys decide
                     candidates = [p for p in candidates if self._spelt_as(p, marked[i:i + n], keys[i:i + n])]
@@ -1217,12 +1216,13 @@ class Registry:
         return None
 
     def _spelt_as(self, p: _Province, marked: list[str], keys: list[str]) -> bool:
-        """Is every word written with marks among ``marked`` a word of one of ``p``'s names?"""
+        """Is every word written with marks among ``marked`` a word of one of ``p``'s names (tone
+        marks in either place: "Hoà" is "Hòa")?"""
         words = self._province_words.get(p.id)
         if words is None:
             words = self._province_words[p.id] = frozenset(
-                w for label in (p.name, p.full, p.proper, *p.labels) for w in _marked_words(label))
-        return all(m == k or m in words or _modern_tones(m) in words for m, k in zip(marked, keys, strict=True))
+                _modern_tones(w) for label in (p.name, p.full, p.proper, *p.labels) for w in _marked_words(label))
+        return all(m == k or _modern_tones(m) in words for m, k in zip(marked, keys, strict=True))
 
 
 def _district(typ: str, name: str) -> _Territory:

@@ -150,27 +150,25 @@ def _jurisdiction(ctx: Context, issuer: str | None, resolver) -> str | None:
     return None
 
 
-def _issuer_from_units(units: tuple[str, ...], resolver, date) -> tuple[str | None, str | None]:
-    """(canonical issuer, the unit chain as text) from the issuer block of a header."""
+def _issuer_from_units(units: tuple[str, ...], resolver, date
+                       ) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """(canonical issuer, the unit chain as text, the bodies above the issuer) from the issuer block
+    of a header. The units above the issuer name its territory, and their canonical names spell it
+    out ("PHÒNG GD&ĐT GIA LỘC" is "Phòng Giáo dục và Đào tạo huyện Gia Lộc", "UBND XÃ AN HỢP" above
+    a school is "Ủy ban nhân dân xã An Hợp")."""
     if not units:
-        return None, None
+        return None, None, ()
     chain = " ".join(units)
-    above = " ".join(_units_above(units, resolver)) or None
-    parent_ctx = _context(above, None, "", resolver, date, hint_district=above)
+    above = tuple(resolver.canonical(u) or u for u in units[:-1])
+    joined = " ".join(above) or None
+    parent_ctx = _context(joined, None, "", resolver, date, hint_district=joined)
     if len(units) == 1:
         parent_ctx = _context(units[0], None, "", resolver, date, hint_district=units[0])
     for cand in (units[-1], chain):
         got = resolver.canonical(cand, parent_ctx)
         if got:
-            return got, chain
-    return None, chain
-
-
-def _units_above(units: tuple[str, ...], resolver) -> tuple[str, ...]:
-    """The bodies above the issuer in a header's issuer block, by canonical name where known: they
-    name its territory ("PHÒNG GD&ĐT GIA LỘC" is "Phòng Giáo dục và Đào tạo huyện Gia Lộc",
-    "UBND XÃ AN HỢP" above a school is "Ủy ban nhân dân xã An Hợp")."""
-    return tuple(resolver.canonical(u) or u for u in units[:-1])
+            return got, chain, above
+    return None, chain, above
 
 
 def _news(t: str, resolver) -> list[_Doc]:
@@ -233,8 +231,7 @@ def _official(t: str, resolver) -> list[_Doc]:
     docs: list[_Doc] = []
     first_end = atts[0][0] if atts else len(t)
     if h.number or not atts or atts[0][0] > 200:
-        issuer, chain = _issuer_from_units(h.issuer_lines, resolver, h.date)
-        above = _units_above(h.issuer_lines, resolver)
+        issuer, chain, above = _issuer_from_units(h.issuer_lines, resolver, h.date)
         ctx = _context(issuer, h.place, t[:first_end], resolver, h.date, hint_district=chain, above=above)
         if issuer is None and h.issuer_code:
             code = h.number.split("/", 1)[1] if h.number and "/" in h.number else h.issuer_code
