@@ -25,6 +25,7 @@ from . import iri
 from .errors import LuocdoError, ParseError, ReadError, StoreError
 from .lookup import number_key
 from .model import Citation, Extraction
+from .progress import Laps, Report
 from .triples import Scope
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -575,11 +576,14 @@ class Ingester:
                 found.append(src)
         return found
 
-    def finish(self) -> Result:
-        """Re-ingest files whose citations the batch has since completed; derive stubs and derivations."""
+    def finish(self, report: Report | None = None) -> Result:
+        """Re-ingest files whose citations the batch has since completed; derive stubs and derivations.
+        ``report`` is told each stage as it ends (:class:`~luocdo.kg.progress.Laps`)."""
         from .trace import build_derivations
 
+        laps = Laps(report)
         self.flush()
+        laps.lap("stored the last files")
         again = []
         for src, number in self.store.query(_PARTIAL_Q).rows:
             cands = [k for k in self.index.by_number.get(number_key(number.value), {}).values()
@@ -601,6 +605,8 @@ class Ingester:
             self.result.reingested += 1
         for src in earlier:  # not this batch's files: counted as re-ingested only
             self._uncount(src)
+        laps.lap(f"re-ingested {self.result.reingested} files whose citations were completed")
         self.store.update_derived()
-        self.result.derivations = build_derivations(self.store, jobs=self.jobs, changed=self._written)
+        laps.lap("marked the documents known only from citations")
+        self.result.derivations = build_derivations(self.store, jobs=self.jobs, changed=self._written, report=report)
         return self.result

@@ -296,6 +296,16 @@ class RemoteStore:
         for solution in result:
             yield tuple(solution[v] for v in variables)
 
+    def pairs(self, predicate: str, obj: ox.NamedNode | None = None) -> Iterator[tuple[str, Any]]:
+        """(subject, object) of the triples with ``predicate`` (and ``obj``), like :meth:`Store.pairs`,
+        asked as one single-pattern query of the endpoint's default graph."""
+        if obj is None:
+            for s, o in self.solutions(f"SELECT ?s ?o WHERE {{ ?s {ox.NamedNode(predicate)} ?o }}"):
+                yield s.value, o
+        else:
+            for (s,) in self.solutions(f"SELECT ?s WHERE {{ ?s {ox.NamedNode(predicate)} {obj} }}"):
+                yield s.value, obj
+
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted (like :meth:`Store.graphs`), e.g.
         ``['https://w3id.org/luocdo/id/graph/derivations', ...]``."""

@@ -24,10 +24,12 @@ from . import derive
 from .errors import IdentityError
 from .iri import BASE, LO, slug
 from .lookup import DocInfo, document_info
+from .progress import Laps, Report
 
 DERIVATIONS_GRAPH = BASE + "graph/derivations"
 _PROV = "http://www.w3.org/ns/prov#"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _LEVELS = {"central": 0, "provincial": 1, "district": 2, "commune": 3, "institution": 4}
 
@@ -35,26 +37,11 @@ _P = f"""PREFIX lo: <{LO}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
-# The default graph is the union of the per-file graphs and repeats a triple once per graph that
-# holds it (a law cited by 10,000 plans has 10,000 copies of its title). Joined in one query with
-# OPTIONALs, a document's facts multiply (issuer x label x title x ...: 10^9 rows at 10k files), so
-# each fact is read alone, DISTINCT, and joined here. Rows come in index order, so "the first
-# value of a document" is the one the joined query gave first.
-_DOC_IRIS_Q = _P + "SELECT DISTINCT ?doc WHERE { ?doc a lo:Document }"
-_DOC_FACT_Q = _P + "SELECT DISTINCT ?doc ?value WHERE {{ ?doc {path} ?value }}"
-_LABEL_Q = _P + "SELECT DISTINCT ?node ?label WHERE { ?node rdfs:label ?label }"
-# Citations in the order they stand in each document (sorted here: ORDER BY over an OPTIONAL
-# start built every evidence span of the store first, 7 s against 2.6 s at 10k files); the rare
-# citation without a span comes first, as an unbound value sorts in SPARQL.
-_CITES_Q = _P + """
-SELECT ?doc ?cited ?rel ?start WHERE { ?c lo:citing ?doc ; lo:cited ?cited ; lo:relation ?rel ; lo:charStart ?start }
-"""
-_CITES_UNPLACED_Q = _P + """
-SELECT ?doc ?cited ?rel WHERE {
-  ?c lo:citing ?doc ; lo:cited ?cited ; lo:relation ?rel . FILTER NOT EXISTS { ?c lo:charStart ?start }
-}
-"""
-_PROMULGATES_Q = _P + "SELECT ?decision ?doc WHERE { ?decision lo:promulgates ?doc }"
+# The records of derivation are read a property at a time (Store.pairs: straight from an index,
+# one triple at a time, of the merge that holds each triple once) and joined here: a joined
+# query multiplies a document's facts (issuer x label x title x ...), and its joins and DISTINCT
+# are held whole in Oxigraph's memory (the citations' four-way join was 7.6 s at 10k files).
+# Triples come in index order, so "the first value of a document" is the same on every run.
 _HAS_TASKS_Q = _P + "SELECT DISTINCT ?doc WHERE { ?task lo:taskOf ?doc ; lo:taskNumber ?number }"
 # lo:taskOf is a task's alone (its domain): no `a lo:Task`, which Oxigraph took as the place to
 # start (every task of the store) before the VALUES of documents.
@@ -80,27 +67,47 @@ def _sector(*texts: str | None) -> str | None:
     return None
 
 
-def _first_values(store, path: str, of: dict[str, str]) -> dict[str, str]:
-    """Document IRI (a key of ``of``) -> the value of its first ``path`` triple (one row per
-    distinct pair, not per graph). Rows come one at a time and only documents' are kept: tasks
-    have titles too, ten for each document."""
+def _first_values(store, prop: str, of: dict[str, str]) -> dict[str, str]:
+    """Document IRI (a key of ``of``) -> the value of its first ``prop`` triple. Only documents'
+    are kept: tasks have titles too, ten for each document."""
     out: dict[str, str] = {}
-    for doc, value in store.solutions(_DOC_FACT_Q.format(path=path)):
-        key = of.get(doc.value)
+    for doc, value in store.pairs(prop):
+        key = of.get(doc)
         if key is not None and key not in out:
             out[key] = value.value
     return out
 
 
-def _first_labels(store, path: str, labels: dict[str, str], of: dict[str, str]) -> dict[str, str]:
+def _first_labels(store, prop: str, labels: dict[str, str], of: dict[str, str]) -> dict[str, str]:
     """Document IRI (a key of ``of``) -> the first label (``labels``: node -> first ``rdfs:label``)
-    of the first node it reaches by ``path`` that has one."""
+    of the first node it reaches by ``prop`` that has one."""
     out: dict[str, str] = {}
-    for doc, node in store.solutions(_DOC_FACT_Q.format(path=path)):
-        key = of.get(doc.value)
+    for doc, node in store.pairs(prop):
+        key = of.get(doc)
         if key is not None and key not in out and node.value in labels:
             out[key] = labels[node.value]
     return out
+
+
+def _citations(store, one) -> list[tuple[str, int, str, str]]:
+    """(citing document, start of the evidence or -1, cited document, relation) of every citation
+    but a news article's report, in the order they stand in each document (a citation without a
+    span first, as an unbound value sorts in SPARQL). Each IRI is ``one``'s single copy."""
+    citing: dict[str, str] = {}
+    for c, doc in store.pairs(LO + "citing"):
+        citing.setdefault(c, one(doc.value))
+    facts: dict[str, dict[str, list]] = {"cited": {}, "relation": {}, "charStart": {}}
+    for prop, values in facts.items():
+        for c, value in store.pairs(LO + prop):
+            if c in citing:
+                v = value.value
+                values.setdefault(c, []).append(one(v) if prop == "cited" else
+                                                (int(v) if v.isdigit() else -1) if prop == "charStart" else v)
+    rows = [(doc, start, cited, rel) for c, doc in citing.items()
+            for cited in facts["cited"].get(c, ()) for rel in facts["relation"].get(c, ())
+            if not rel.endswith("#reportsOn") for start in facts["charStart"].get(c) or (-1,)]
+    rows.sort()
+    return rows
 
 
 def collect(store) -> tuple[dict[str, derive.DocRec], list[derive.TaskRec]]:
@@ -147,8 +154,8 @@ def collect_documents(store) -> dict[str, derive.DocRec]:
     """
     reg = _registry()
     documents: dict[str, str] = {}
-    for (doc,) in store.solutions(_DOC_IRIS_Q):
-        documents.setdefault(doc.value, doc.value)
+    for doc, _type in store.pairs(_RDF_TYPE, ox.NamedNode(LO + "Document")):
+        documents.setdefault(doc, doc)
     held = dict(documents)
 
     def one(value: str) -> str:
@@ -156,19 +163,14 @@ def collect_documents(store) -> dict[str, derive.DocRec]:
 
     parents: dict[str, list[str]] = {}
     implements: dict[str, list[str]] = {}
-    cites = [(one(doc.value), int(start.value) if start.value.isdigit() else -1, one(cited.value), rel.value)
-             for doc, cited, rel, start in store.solutions(_CITES_Q) if not rel.value.endswith("#reportsOn")]
-    cites += [(one(doc.value), -1, one(cited.value), rel.value)
-              for doc, cited, rel in store.solutions(_CITES_UNPLACED_Q) if not rel.value.endswith("#reportsOn")]
-    cites.sort(key=lambda row: row[:2])
-    for d, _start, c, rel in cites:
+    for d, _start, c, rel in _citations(store, one):
         parents.setdefault(d, []).append(c)
         if rel.endswith(("#implements", "#basedOn")):
             implements.setdefault(d, []).append(c)
     # An attached plan carries down what its decision implements.
     attached: dict[str, list[str]] = {}
-    for decision, doc in store.solutions(_PROMULGATES_Q):
-        decision_iri, doc_iri = one(decision.value), one(doc.value)
+    for decision, doc in store.pairs(LO + "promulgates"):
+        decision_iri, doc_iri = one(decision), one(doc.value)
         parents.setdefault(doc_iri, []).extend(parents.get(decision_iri, []))
         implements.setdefault(doc_iri, []).extend(implements.get(decision_iri, []))
         attached.setdefault(decision_iri, []).append(doc_iri)
@@ -182,12 +184,12 @@ def collect_documents(store) -> dict[str, derive.DocRec]:
                 table[doc] = [x for c in cited for x in (c, *(a for a in attached.get(c, ()) if a != doc))]
     docs: dict[str, derive.DocRec] = {}
     labels: dict[str, str] = {}
-    for node, label in store.solutions(_LABEL_Q):
-        labels.setdefault(node.value, label.value)
-    issuer_of = _first_labels(store, "lo:issuedBy", labels, documents)
-    jur_of = _first_labels(store, "lo:jurisdiction", labels, documents)
-    sy_of, year_of = _first_values(store, "lo:schoolYear", documents), _first_values(store, "lo:year", documents)
-    stub_of, title_of = _first_values(store, "lo:stub", documents), _first_values(store, "lo:title", documents)
+    for node, label in store.pairs(_RDFS_LABEL):
+        labels.setdefault(node, label.value)
+    issuer_of = _first_labels(store, LO + "issuedBy", labels, documents)
+    jur_of = _first_labels(store, LO + "jurisdiction", labels, documents)
+    sy_of, year_of = _first_values(store, LO + "schoolYear", documents), _first_values(store, LO + "year", documents)
+    stub_of, title_of = _first_values(store, LO + "stub", documents), _first_values(store, LO + "title", documents)
     for iri in documents.values():
         iss = issuer_of.get(iri)
         sy, title = sy_of.get(iri), title_of.get(iri)
@@ -257,16 +259,20 @@ _COUNT_Q = f"SELECT (COUNT(?d) AS ?n) WHERE {{ ?d a <{LO}Derivation> }}"
 
 
 def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
-                      changed: Collection[str] | None = None) -> int:
+                      changed: Collection[str] | None = None, report: Report | None = None) -> int:
     """Recompute the derivations from everything in the store; returns how many it holds.
 
     They live in one graph per province (:func:`unit_graph`), each with the digest of what it was
     computed from (``lo:inputDigest``, :func:`~luocdo.kg.derive.fingerprint`). With ``changed``
     (the documents an ingest wrote) only the provinces whose digest differs or that involve one of
     those documents are matched and written again: one more file in a store of 100k matches one
-    province, not 34. Without it, all are. A large store is matched in ``jobs`` processes.
+    province, not 34. Without it, all are. A large store is matched in ``jobs`` processes, and
+    each province's graph is written as soon as its matching ends, while the next is matched.
+    ``report`` is told each stage as it ends (:class:`~luocdo.kg.progress.Laps`).
     """
+    laps = Laps(report)
     docs = collect_documents(store)
+    laps.lap(f"read {len(docs)} documents' records")
     plans = derive.unit_plans(docs, documents_with_tasks(store))
     graphs = set(store.graphs())
     if DERIVATIONS_GRAPH in graphs:  # a store from before the graphs were per province: all new
@@ -279,13 +285,17 @@ def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
         if changed is None or stored.get(g) != digest or any(
                 d in changed or any(c in changed for c in cands) for d, cands, _via in unit_plans):
             todo[g] = (unit_plans, digest)
-    found = derive.match_units([p for p, _digest in todo.values()], lambda needed: tasks_of(store, needed),
-                               threshold, jobs)
-    for g, (unit_plans, digest) in todo.items():
+    laps.lap(f"planned the derivations of {sum(map(len, plans.values()))} documents in {len(plans)} provinces")
+    names = list(todo)
+    for i, found in derive.matched_units([p for p, _digest in todo.values()],
+                                         lambda needed: tasks_of(store, needed), threshold, jobs):
+        g = names[i]
+        unit_plans, digest = todo[g]
         made = (x for d_iri, _cands, _via in unit_plans for x in found.get(d_iri, ()))
         marks = [ox.Quad(_iri(g), _iri(_RDF_TYPE), _iri(LO + "DerivedGraph"), _iri(g)),
                  ox.Quad(_iri(g), _iri(LO + "inputDigest"), ox.Literal(digest), _iri(g))]
         store.replace_graph(g, itertools.chain(derivation_quads(made, g), marks), derived=True)  # digest last
+    laps.lap(f"matched and wrote the derivations of {len(todo)} provinces")
     wanted = {unit_graph(u) for u in plans}
     for g in sorted(graphs):
         # A province whose documents have gone; the one graph of earlier versions, once its

@@ -122,6 +122,19 @@ def test_ingest_a_folder_with_one_unreadable_file(corpus, tmp_path):
     assert int(counts["documents"]) >= 2
 
 
+def test_ingest_timings_tell_each_stage_on_stderr(corpus, tmp_path):
+    quiet = run("--store", str(tmp_path / "a"), "ingest", str(corpus))
+    assert quiet.exit_code == 0 and quiet.stderr == ""  # not a terminal, not asked: nothing
+    timed = run("--store", str(tmp_path / "b"), "ingest", "--timings", str(corpus))
+    assert timed.exit_code == 0 and timed.stdout == quiet.stdout
+    lines = timed.stderr.splitlines()
+    assert lines[0].startswith("luocdo: read 2 files (") and lines[0].endswith(" s)"), lines
+    stages = [line.split(" (")[0] for line in lines]
+    assert "luocdo: marked the documents known only from citations" in stages
+    assert any(s.startswith("luocdo: matched and wrote the derivations of ") for s in stages), stages
+    assert all(float(line.rsplit("(", 1)[1].removesuffix(" s)")) >= 0 for line in lines)
+
+
 def test_ingest_twice_leaves_the_counts(corpus, tmp_path):
     store = str(tmp_path / "store")
     assert run("--store", store, "ingest", str(corpus)).exit_code == 0

@@ -242,8 +242,8 @@ def test_a_later_ingest_matches_again_only_the_provinces_it_touches(tmp_path, mo
     units = [g for g in store.graphs() if g.startswith(trace.DERIVATIONS_GRAPH + "/")]
     assert len(units) > 2 and trace.DERIVATIONS_GRAPH not in store.graphs()  # one graph per province
     matched: list[str] = []
-    real = trace.derive.match_units
-    monkeypatch.setattr(trace.derive, "match_units",
+    real = trace.derive.matched_units
+    monkeypatch.setattr(trace.derive, "matched_units",
                         lambda plans, *a, **k: (matched.extend(d for unit in plans for d, _c, _v in unit),
                                                 real(plans, *a, **k))[1])
     result = Ingester(store).ingest_all([last])
@@ -257,6 +257,33 @@ def test_a_later_ingest_matches_again_only_the_provinces_it_touches(tmp_path, mo
     assert Ingester(store).ingest_all([last]).derivations == result.derivations  # the same file again
     assert school.iri in matched and {docs[d].province for d in matched} == {school.province}
     whole.close()
+    store.close()
+
+
+def test_each_province_s_derivations_are_written_before_the_next_is_matched(tmp_path, monkeypatch):
+    # Held all at once, the derivations of 100k files (0.9M, with their evidence texts) were most
+    # of the ingest's memory; written as each province's matching ends, one province's are held.
+    files = _generated(tmp_path, 80)
+    store = Store.open(tmp_path / "s")
+    Ingester(store).ingest_all(files)
+    before = _derivations(store)
+    written: list[str] = []
+    real_replace = store.replace_graph
+    monkeypatch.setattr(store, "replace_graph", lambda g, quads, **k: (written.append(g), real_replace(g, quads, **k))[1])
+    seen: list[tuple[int, int]] = []  # (unit yielded, graphs written by then)
+    real = trace.derive.matched_units
+
+    def watched(plans, *a, **k):
+        for i, found in real(plans, *a, **k):
+            seen.append((i, len(written)))
+            yield i, found
+
+    monkeypatch.setattr(trace.derive, "matched_units", watched)
+    told: list[str] = []
+    n = trace.build_derivations(store, report=lambda what, seconds: told.append(what))
+    assert len(seen) > 2 and [w for _i, w in seen] == list(range(len(seen)))  # one written per unit matched
+    assert _derivations(store) == before and n == len(before) > 0  # and the same derivations
+    assert told[0].startswith("read ") and any("provinces" in t for t in told[1:])
     store.close()
 
 
@@ -283,3 +310,12 @@ def test_of_the_plans_a_school_names_it_carries_down_the_nearest_one():
     assert derive.candidate_documents(docs["school"], docs, has_tasks) == (["commune"], ())
     # With the commune's plan not ingested (a stub without tasks), the province's is the nearest.
     assert derive.candidate_documents(docs["school"], docs, has_tasks - {"commune"}) == (["province"], ())
+
+
+def test_doctests():
+    import doctest
+
+    from luocdo.kg import derive, progress
+
+    for module in (trace, derive, progress):
+        assert doctest.testmod(module).failed == 0, module.__name__
