@@ -23,6 +23,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 #: Score at and above which a local task is taken to carry down a parent task. Tuned on the
 #: seeds gold (see docs/derivation.md and tests/kg/test_derive.py for precision and recall).
@@ -475,14 +476,21 @@ def match_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]], 
 
 
 def matched_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]], list[TaskRec]],
-                  threshold: float = THRESHOLD, jobs: int = 1) -> Iterator[tuple[int, dict[str, list[Derivation]]]]:
+                  threshold: float = THRESHOLD, jobs: int = 1, then: Callable[..., Any] | None = None,
+                  extras: list[tuple] | None = None) -> Iterator[tuple[int, Any]]:
     """(index of a unit in ``plans_by_unit``, document -> its derivations) for each unit as its
     matching ends, in ``jobs`` processes when there is much to match: so that the caller writes one
     province's derivations while the workers match the next, and holds one province's at a time
     (all of them were 0.9M derivations, with their evidence texts, at 100k files).
 
+    With ``then`` (a module-level function), the second item is ``then(plans, derivations,
+    *extras[i])`` instead, computed where the unit was matched: the worker, not the caller, turns
+    the derivations into what the caller writes.
+
     >>> list(matched_units([[], []], lambda needed: []))
     [(0, {}), (1, {})]
+    >>> list(matched_units([[]], lambda needed: [], then=lambda plans, found, x: (x, found), extras=[("a",)]))
+    [(0, ('a', {}))]
     """
     def work():
         for i, plans in enumerate(plans_by_unit):
@@ -500,7 +508,7 @@ def matched_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]]
                 min(jobs, len(plans_by_unit)), mp_context=multiprocessing.get_context("spawn")) as pool:
             running: dict[concurrent.futures.Future, int] = {}
             for i, unit in work():  # at most jobs + 1 provinces' tasks held at once
-                running[pool.submit(_matched_in_worker, unit)] = i
+                running[pool.submit(_matched_in_worker, unit, then, extras[i] if then else ())] = i
                 if len(running) > jobs:
                     done, _rest = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
                     for f in done:
@@ -509,11 +517,13 @@ def matched_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]]
                 yield running.pop(f), f.result()
     else:
         for i, unit in work():
-            yield i, _match(unit)
+            found = _match(unit)
+            yield i, (then(unit[0], found, *extras[i]) if then else found)
 
 
-def _matched_in_worker(unit: _Unit) -> dict[str, list[Derivation]]:
-    return _match(unit)  # by name in the worker's own module, whatever this process has patched
+def _matched_in_worker(unit: _Unit, then: Callable[..., Any] | None = None, extra: tuple = ()) -> Any:
+    found = _match(unit)  # by name in the worker's own module, whatever this process has patched
+    return then(unit[0], found, *extra) if then else found
 
 
 def _match(unit: _Unit) -> dict[str, list[Derivation]]:

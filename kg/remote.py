@@ -213,6 +213,10 @@ class RemoteStore:
         """No bulk loader over HTTP: a large graph is one update, like any other."""
         return False
 
+    def add_graph_nquads(self, graph_iri: str, parts: list[bytes]) -> bool:
+        """No bulk loader over HTTP: the caller replaces the graph by an update instead."""
+        return False
+
     def _replace_large_by_difference(self, g: ox.NamedNode, head: list[ox.Quad], rest: Iterator[ox.Quad]) -> bool:
         """As :meth:`_replace_by_difference`: the whole update is sent."""
         return False

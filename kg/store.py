@@ -516,6 +516,22 @@ class Store:
             chunk = list(itertools.islice(rest, BULK_GRAPH))
         return True
 
+    def add_graph_nquads(self, graph_iri: str, parts: Iterable[bytes]) -> bool:
+        """Add a graph the store does not hold from N-Quads already made by :func:`merged_nquads`
+        (the graph's lines and their merge), through the bulk loader, one call per part, each whole
+        or absent: the derivations of a province, serialised by the process that matched them.
+        ``False`` (nothing done) if the store holds the graph or is not an on-disk store.
+
+        >>> Store.open("memory:").add_graph_nquads("https://x/g", [b""])
+        False
+        """
+        g = ox.NamedNode(graph_iri)
+        if self.read_only or self._lock is None or self.backend.contains_named_graph(g):
+            return False
+        for part in parts:
+            self.bulk_load(part)
+        return True
+
     def _replace_by_difference(self, g: ox.NamedNode, quads: list[ox.Quad | ox.Triple]) -> bool:
         """Replace graph ``g`` by writing only what changed, in one update; ``False`` (nothing done)
         when ``g`` or ``quads`` hold blank nodes, whose labels differ from one load to the next.

@@ -25,6 +25,7 @@ from .errors import IdentityError
 from .iri import BASE, LO, slug
 from .lookup import DocInfo, document_info
 from .progress import Laps, Report
+from .store import BULK_GRAPH, merged_nquads
 
 DERIVATIONS_GRAPH = BASE + "graph/derivations"
 _PROV = "http://www.w3.org/ns/prov#"
@@ -245,6 +246,36 @@ def derivation_quads(derivations: Iterable[derive.Derivation], graph: str = DERI
         out.clear()
 
 
+def unit_nquads(plans: list[derive.Plan], found: dict[str, list[derive.Derivation]], graph: str,
+                digest: str) -> list[bytes]:
+    """The derivations graph of one province as N-Quads with their merge (the input of
+    :meth:`~luocdo.kg.store.Store.add_graph_nquads`), in parts of at most ``BULK_GRAPH`` of the
+    graph's quads, its ``lo:inputDigest`` last: made by the process that matched them, so that the
+    one that writes the store only loads. In the order of ``plans``.
+
+    >>> parts = unit_nquads([], {}, unit_graph("Huế"), "d1")
+    >>> len(parts), len(parts[0].splitlines()), parts[0].rstrip().endswith(b'"d1" .')
+    (1, 4, True)
+    """
+    made = (x for d_iri, _cands, _via in plans for x in found.get(d_iri, ()))
+    marks = [ox.Quad(_iri(graph), _iri(_RDF_TYPE), _iri(LO + "DerivedGraph"), _iri(graph)),
+             ox.Quad(_iri(graph), _iri(LO + "inputDigest"), ox.Literal(digest), _iri(graph))]
+    quads = itertools.chain(derivation_quads(made, graph), marks)
+    parts = []
+    while chunk := list(itertools.islice(quads, BULK_GRAPH)):
+        parts.append(merged_nquads(chunk))
+    return parts
+
+
+def _write_unit(store, graph: str, parts: list[bytes]) -> None:
+    """Write one province's derivations (:func:`unit_nquads`): loaded as they are into a graph the
+    store does not hold, else only what changed."""
+    if not store.add_graph_nquads(graph, parts):
+        g = _iri(graph)
+        store.replace_graph(graph, (q for part in parts for q in ox.parse(part, format=ox.RdfFormat.N_QUADS)
+                                    if q.graph_name == g), derived=True)
+
+
 def unit_graph(unit: str) -> str:
     """The derivations graph of one province's documents (``""``: those of no province).
 
@@ -267,7 +298,8 @@ def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
     (the documents an ingest wrote) only the provinces whose digest differs or that involve one of
     those documents are matched and written again: one more file in a store of 100k matches one
     province, not 34. Without it, all are. A large store is matched in ``jobs`` processes, and
-    each province's graph is written as soon as its matching ends, while the next is matched.
+    each province's graph, serialised by the process that matched it, is written as soon as its
+    matching ends, while the next is matched.
     ``report`` is told each stage as it ends (:class:`~luocdo.kg.progress.Laps`).
     """
     laps = Laps(report)
@@ -287,14 +319,10 @@ def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
             todo[g] = (unit_plans, digest)
     laps.lap(f"planned the derivations of {sum(map(len, plans.values()))} documents in {len(plans)} provinces")
     names = list(todo)
-    for i, found in derive.matched_units([p for p, _digest in todo.values()],
-                                         lambda needed: tasks_of(store, needed), threshold, jobs):
-        g = names[i]
-        unit_plans, digest = todo[g]
-        made = (x for d_iri, _cands, _via in unit_plans for x in found.get(d_iri, ()))
-        marks = [ox.Quad(_iri(g), _iri(_RDF_TYPE), _iri(LO + "DerivedGraph"), _iri(g)),
-                 ox.Quad(_iri(g), _iri(LO + "inputDigest"), ox.Literal(digest), _iri(g))]
-        store.replace_graph(g, itertools.chain(derivation_quads(made, g), marks), derived=True)  # digest last
+    for i, parts in derive.matched_units([p for p, _digest in todo.values()],
+                                         lambda needed: tasks_of(store, needed), threshold, jobs,
+                                         then=unit_nquads, extras=[(g, d) for g, (_p, d) in todo.items()]):
+        _write_unit(store, names[i], parts)
     laps.lap(f"matched and wrote the derivations of {len(todo)} provinces")
     wanted = {unit_graph(u) for u in plans}
     for g in sorted(graphs):

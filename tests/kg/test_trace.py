@@ -287,6 +287,28 @@ def test_each_province_s_derivations_are_written_before_the_next_is_matched(tmp_
     store.close()
 
 
+def test_derivations_serialised_by_the_workers_are_those_written_here(tmp_path, monkeypatch):
+    # The matching processes turn each province's derivations into N-Quads; this process only
+    # bulk-loads them (Store.add_graph_nquads) into a graph it does not hold yet.
+    files = _generated(tmp_path, 80)
+    store = Store.open(tmp_path / "s")
+    Ingester(store).ingest_all(files)
+    before = _derivations(store)
+    units = [g for g in store.graphs() if g.startswith(trace.DERIVATIONS_GRAPH + "/")]
+    for g in units:
+        store.remove_graph(g)
+    assert _derivations(store) == set()
+    loaded: list[str] = []
+    real_add = store.add_graph_nquads
+    monkeypatch.setattr(store, "add_graph_nquads", lambda g, parts: (loaded.append(g), real_add(g, parts))[1])
+    monkeypatch.setattr(trace.derive, "PARALLEL_DOCUMENTS", 0)  # in worker processes, however small
+    assert trace.build_derivations(store, jobs=2) == len(before)
+    assert _derivations(store) == before and sorted(loaded) == sorted(units)
+    digests = store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g <{trace.LO}inputDigest> ?d }} }}").rows
+    assert sorted(g.value for (g,) in digests) == sorted(units)
+    store.close()
+
+
 def test_a_store_with_one_derivations_graph_gets_one_per_province(memory_store):
     Ingester(memory_store).ingest_all(sorted((SHARED / "seeds").glob("*.txt")))
     expected = _derivations(memory_store)
