@@ -549,6 +549,39 @@ class Registry:
                 found.add(self._render(_Resolved(head.kind, head=head, territory=territory)))
         return found.pop() if len(found) == 1 else None
 
+    def unnamed_tier(self, text: str) -> int | None:
+        """Characters of a leading mention that names a unit by its head and a tier below the
+        province but no territory ("UBND xã", "Chủ tịch Ủy ban nhân dân huyện" with no name
+        after it), or None. Such a mention is the context's unit of that tier or no one, never
+        the province's, whatever the document number's code says. Heads, titles and tier words
+        are the data's (local_patterns.json).
+
+        >>> r = registry()
+        >>> r.unnamed_tier("UBND xã về nhiệm vụ năm học"), r.unnamed_tier("Chủ tịch UBND huyện;")
+        (7, 19)
+        >>> r.unnamed_tier("UBND xã An Hợp"), r.unnamed_tier("UBND tỉnh"), r.unnamed_tier("UBND XÃ AN HỢP")
+        (None, None, None)
+        """
+        text = unicodedata.normalize("NFC", text)
+        toks = _tokens(text, MAX_TOKENS)
+        m = _Mention(text, toks, text.isascii(), False, None, [_modern_tones(t[1]) for t in toks])
+        i = self._title_at(m, 0) if len(toks) > 1 else 0
+        for n in range(min(self._head_len, len(toks) - i), 0, -1):
+            head = self._head_at(m, i, n)
+            if head is not None:
+                break
+        else:
+            return None
+        if head.kind != "unit" or not ({DISTRICT, COMMUNE} & set(head.unit.levels)):
+            return None
+        word = self._keyword_at(m, i + n)
+        if word is None or not set(self._type_levels.get(word[0], ())) <= {DISTRICT, COMMUNE}:
+            return None
+        end = i + n + word[1]
+        if end < len(toks) and (toks[end][0][0].isupper() or toks[end][0][0].isdigit()):
+            return None  # a name follows: "UBND xã An Hợp" is named
+        return toks[end - 1][4]
+
     def find_province(self, text: str, date: str | None = None) -> str | None:
         """The province a short text names ("tỉnh Sơn La", "TP.HCM"), as its name without prefix.
 

@@ -8,6 +8,7 @@ sets the relation ("Căn cứ", "Thực hiện", "bãi bỏ", ...). Laws are als
 >>> class R:
 ...     def canonical(self, m, ctx=None): return "Chính phủ" if m.startswith("Chính phủ") else None
 ...     def issuer_for_code(self, c, ctx=None): return None
+...     def unnamed_tier(self, t): return None
 >>> [(c.number, c.date, c.issuer, c.relation) for c in find_citations(
 ...     "Căn cứ Nghị định số 86/2022/NĐ-CP ngày 24/10/2022 của Chính phủ;", 0, 66, R(), Context())]
 [('86/2022/NĐ-CP', '2022-10-24', 'Chính phủ', 'basedOn')]
@@ -64,14 +65,6 @@ _LAW_RE = re.compile(
 _RAW_BODY_RE = re.compile(r"(?:Ban|Bộ|Ủy\s+ban|Uỷ\s+ban|Hội\s+đồng|Hội|Sở|Phòng|Cục|Tổng\s+cục|Công\s+ty|CÔNG\s+TY|"
                           r"Tập\s+đoàn|Tổng\s+công\s+ty|Ngân\s+hàng|Trường|Viện|Học\s+viện|Đại\s+học|Văn\s+phòng|"
                           r"Liên\s+đoàn|Đoàn|Trung\s+tâm|Kho\s+bạc|Thanh\s+tra|Kiểm\s+toán)\s+\S")
-
-# "của UBND xã", "của Ủy ban nhân dân huyện": a committee of a tier below the province, unnamed. When
-# the document's own territory does not say which, the number's code ("KH-UBND") must not make it
-# the province's committee: that is another document (a school's commune plan read as a provincial
-# plan of the same number). Left without issuer, the citation is completed by number and year.
-_LOCAL_TIER_RE = re.compile(r"(?i:(?:Chủ\s+tịch\s+)?(?:UBND|Ủy\s+ban\s+nhân\s+dân|Uỷ\s+ban\s+nhân\s+dân|HĐND|"
-                            r"Hội\s+đồng\s+nhân\s+dân)\s+(?:xã|phường|thị\s+trấn|đặc\s+khu|huyện|quận|thị\s+xã))"
-                            r"(?!\s+[A-ZĐÀ-Ỹ0-9])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +182,13 @@ def find_citations(text: str, start: int, end: int, resolver, ctx, own_numbers=f
             date = match_to_iso(dm)
             after = dm.end()
         phrase, pend = _issuer_phrase(text, after, end)
-        # "UBND xã ..." is that tier's committee or none: never "UBND" alone, the province's.
-        tier = _LOCAL_TIER_RE.match(phrase) if phrase else None
-        issuer = resolver.canonical(tier.group(0), ctx) if tier else resolve_issuer(phrase, resolver, ctx)
+        # "UBND xã" (a tier below the province, no territory) is the context's committee of that
+        # tier or none: when the document's own territory does not say which, the number's code
+        # ("KH-UBND") must not make it the province's committee, another document (a school's
+        # commune plan read as a provincial plan of the same number). Left without issuer, the
+        # citation is completed by number and year.
+        tier = resolver.unnamed_tier(phrase) if phrase else None
+        issuer = resolver.canonical(phrase[:tier], ctx) if tier else resolve_issuer(phrase, resolver, ctx)
         unnamed_local = tier is not None and issuer is None
         if issuer is not None:
             after = pend  # the evidence reads on to the issuer: "... ngày 11/9/2023 của Sở ..."

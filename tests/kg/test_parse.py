@@ -69,6 +69,9 @@ def test_kind_vocabulary_examples_parse():
         def issuer_for_code(self, c, ctx=None):
             return None
 
+        def unnamed_tier(self, text):
+            return None
+
     for phrase, kind in kind_examples():
         if find_numbers(phrase):
             # A number in running text: the citation finder must give it this kind.
