@@ -260,13 +260,17 @@ def test_a_later_ingest_matches_again_only_the_provinces_it_touches(tmp_path, mo
     store.close()
 
 
+def _ingested(tmp_path, size: int = 80):
+    """A store of a generated corpus of ``size`` files, and its derivations."""
+    store = Store.open(tmp_path / "s")
+    Ingester(store).ingest_all(_generated(tmp_path, size))
+    return store, _derivations(store)
+
+
 def test_each_province_s_derivations_are_written_before_the_next_is_matched(tmp_path, monkeypatch):
     # Held all at once, the derivations of 100k files (0.9M, with their evidence texts) were most
     # of the ingest's memory; written as each province's matching ends, one province's are held.
-    files = _generated(tmp_path, 80)
-    store = Store.open(tmp_path / "s")
-    Ingester(store).ingest_all(files)
-    before = _derivations(store)
+    store, before = _ingested(tmp_path)
     written: list[str] = []
     real_replace = store.replace_graph
     monkeypatch.setattr(store, "replace_graph", lambda g, quads, **k: (written.append(g), real_replace(g, quads, **k))[1])
@@ -290,10 +294,7 @@ def test_each_province_s_derivations_are_written_before_the_next_is_matched(tmp_
 def test_derivations_serialised_by_the_workers_are_those_written_here(tmp_path, monkeypatch):
     # The matching processes turn each province's derivations into N-Quads; this process only
     # bulk-loads them (Store.add_graph_nquads) into a graph it does not hold yet.
-    files = _generated(tmp_path, 80)
-    store = Store.open(tmp_path / "s")
-    Ingester(store).ingest_all(files)
-    before = _derivations(store)
+    store, before = _ingested(tmp_path)
     units = [g for g in store.graphs() if g.startswith(trace.DERIVATIONS_GRAPH + "/")]
     for g in units:
         store.remove_graph(g)
