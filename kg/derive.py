@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -476,20 +476,21 @@ def match_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]], 
 
 
 def matched_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]], list[TaskRec]],
-                  threshold: float = THRESHOLD, jobs: int = 1, then: Callable[..., Any] | None = None,
-                  extras: list[tuple] | None = None) -> Iterator[tuple[int, Any]]:
+                  threshold: float = THRESHOLD, jobs: int = 1,
+                  then: Sequence[Callable[[list[Plan], dict[str, list[Derivation]]], Any]] | None = None,
+                  ) -> Iterator[tuple[int, Any]]:
     """(index of a unit in ``plans_by_unit``, document -> its derivations) for each unit as its
     matching ends, in ``jobs`` processes when there is much to match: so that the caller writes one
     province's derivations while the workers match the next, and holds one province's at a time
     (all of them were 0.9M derivations, with their evidence texts, at 100k files).
 
-    With ``then`` (a module-level function), the second item is ``then(plans, derivations,
-    *extras[i])`` instead, computed where the unit was matched: the worker, not the caller, turns
+    With ``then`` (one picklable function per unit), the second item is ``then[i](plans,
+    derivations)`` instead, computed where the unit was matched: the worker, not the caller, turns
     the derivations into what the caller writes.
 
     >>> list(matched_units([[], []], lambda needed: []))
     [(0, {}), (1, {})]
-    >>> list(matched_units([[]], lambda needed: [], then=lambda plans, found, x: (x, found), extras=[("a",)]))
+    >>> list(matched_units([[]], lambda needed: [], then=[lambda plans, found: ("a", found)]))
     [(0, ('a', {}))]
     """
     def work():
@@ -508,7 +509,7 @@ def matched_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]]
                 min(jobs, len(plans_by_unit)), mp_context=multiprocessing.get_context("spawn")) as pool:
             running: dict[concurrent.futures.Future, int] = {}
             for i, unit in work():  # at most jobs + 1 provinces' tasks held at once
-                running[pool.submit(_matched_in_worker, unit, then, extras[i] if then else ())] = i
+                running[pool.submit(_matched_in_worker, unit, then[i] if then else None)] = i
                 if len(running) > jobs:
                     done, _rest = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
                     for f in done:
@@ -517,13 +518,12 @@ def matched_units(plans_by_unit: list[list[Plan]], tasks_of: Callable[[set[str]]
                 yield running.pop(f), f.result()
     else:
         for i, unit in work():
-            found = _match(unit)
-            yield i, (then(unit[0], found, *extras[i]) if then else found)
+            yield i, _matched_in_worker(unit, then[i] if then else None)
 
 
-def _matched_in_worker(unit: _Unit, then: Callable[..., Any] | None = None, extra: tuple = ()) -> Any:
+def _matched_in_worker(unit: _Unit, then: Callable[..., Any] | None = None) -> Any:
     found = _match(unit)  # by name in the worker's own module, whatever this process has patched
-    return then(unit[0], found, *extra) if then else found
+    return then(unit[0], found) if then else found
 
 
 def _match(unit: _Unit) -> dict[str, list[Derivation]]:

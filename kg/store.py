@@ -508,13 +508,9 @@ class Store:
         process killed between two calls leaves part of the graph, which the next write of it
         replaces. ``False`` (nothing done) if the store holds ``g`` or is not an on-disk store.
         """
-        if self.read_only or self._lock is None or self.backend.contains_named_graph(g):
-            return False
-        chunk, rest = head[:BULK_GRAPH], itertools.chain(head[BULK_GRAPH:], rest)
-        while chunk:
-            self.bulk_load(merged_nquads(_in_graph(g, chunk)))
-            chunk = list(itertools.islice(rest, BULK_GRAPH))
-        return True
+        chunks = _parts(itertools.chain(head, rest), BULK_GRAPH)
+        # The parts are made one at a time, and only once add_graph_nquads has said yes.
+        return self.add_graph_nquads(g.value, (merged_nquads(_in_graph(g, chunk)) for chunk in chunks))
 
     def add_graph_nquads(self, graph_iri: str, parts: Iterable[bytes]) -> bool:
         """Add a graph the store does not hold from N-Quads already made by :func:`merged_nquads`

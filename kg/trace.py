@@ -12,6 +12,7 @@ walks ``lo:derivedFrom`` upwards (cycles are reported, never followed twice).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -68,25 +69,19 @@ def _sector(*texts: str | None) -> str | None:
     return None
 
 
-def _first_values(store, prop: str, of: dict[str, str]) -> dict[str, str]:
-    """Document IRI (a key of ``of``) -> the value of its first ``prop`` triple. Only documents'
-    are kept: tasks have titles too, ten for each document."""
+def _first_values(store, prop: str, of: dict[str, str], labels: dict[str, str] | None = None) -> dict[str, str]:
+    """Document IRI (a key of ``of``) -> the value of its first ``prop`` triple; with ``labels``
+    (node -> its first ``rdfs:label``), the label of the first node it reaches that has one. Only
+    documents' are kept: tasks have titles too, ten for each document."""
     out: dict[str, str] = {}
     for doc, value in store.pairs(prop):
         key = of.get(doc)
-        if key is not None and key not in out:
+        if key is None or key in out:
+            continue
+        if labels is None:
             out[key] = value.value
-    return out
-
-
-def _first_labels(store, prop: str, labels: dict[str, str], of: dict[str, str]) -> dict[str, str]:
-    """Document IRI (a key of ``of``) -> the first label (``labels``: node -> first ``rdfs:label``)
-    of the first node it reaches by ``prop`` that has one."""
-    out: dict[str, str] = {}
-    for doc, node in store.pairs(prop):
-        key = of.get(doc)
-        if key is not None and key not in out and node.value in labels:
-            out[key] = labels[node.value]
+        elif value.value in labels:
+            out[key] = labels[value.value]
     return out
 
 
@@ -97,13 +92,12 @@ def _citations(store, one) -> list[tuple[str, int, str, str]]:
     citing: dict[str, str] = {}
     for c, doc in store.pairs(LO + "citing"):
         citing.setdefault(c, one(doc.value))
-    facts: dict[str, dict[str, list]] = {"cited": {}, "relation": {}, "charStart": {}}
+    read = {"cited": one, "relation": str, "charStart": lambda v: int(v) if v.isdigit() else -1}
+    facts: dict[str, dict[str, list]] = {prop: {} for prop in read}
     for prop, values in facts.items():
         for c, value in store.pairs(LO + prop):
             if c in citing:
-                v = value.value
-                values.setdefault(c, []).append(one(v) if prop == "cited" else
-                                                (int(v) if v.isdigit() else -1) if prop == "charStart" else v)
+                values.setdefault(c, []).append(read[prop](value.value))
     rows = [(doc, start, cited, rel) for c, doc in citing.items()
             for cited in facts["cited"].get(c, ()) for rel in facts["relation"].get(c, ())
             if not rel.endswith("#reportsOn") for start in facts["charStart"].get(c) or (-1,)]
@@ -187,8 +181,8 @@ def collect_documents(store) -> dict[str, derive.DocRec]:
     labels: dict[str, str] = {}
     for node, label in store.pairs(_RDFS_LABEL):
         labels.setdefault(node, label.value)
-    issuer_of = _first_labels(store, LO + "issuedBy", labels, documents)
-    jur_of = _first_labels(store, LO + "jurisdiction", labels, documents)
+    issuer_of = _first_values(store, LO + "issuedBy", documents, labels)
+    jur_of = _first_values(store, LO + "jurisdiction", documents, labels)
     sy_of, year_of = _first_values(store, LO + "schoolYear", documents), _first_values(store, LO + "year", documents)
     stub_of, title_of = _first_values(store, LO + "stub", documents), _first_values(store, LO + "title", documents)
     for iri in documents.values():
@@ -321,7 +315,8 @@ def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
     names = list(todo)
     for i, parts in derive.matched_units([p for p, _digest in todo.values()],
                                          lambda needed: tasks_of(store, needed), threshold, jobs,
-                                         then=unit_nquads, extras=[(g, d) for g, (_p, d) in todo.items()]):
+                                         then=[functools.partial(unit_nquads, graph=g, digest=d)
+                                               for g, (_p, d) in todo.items()]):
         _write_unit(store, names[i], parts)
     laps.lap(f"matched and wrote the derivations of {len(todo)} provinces")
     wanted = {unit_graph(u) for u in plans}
