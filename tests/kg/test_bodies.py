@@ -456,3 +456,28 @@ def test_the_gold_issuers_are_canonical_names():
 ])
 def test_a_province_is_found_by_its_own_spelling(text, date, province):
     assert registry().find_province(text, date) == province
+
+
+@pytest.mark.parametrize("text, prefix", [
+    ("UBND xã về nhiệm vụ năm học", "UBND xã"),
+    ("Chủ tịch Ủy ban nhân dân huyện;", "Chủ tịch Ủy ban nhân dân huyện"),
+    ("Uỷ ban nhân dân thị trấn", "Uỷ ban nhân dân thị trấn"),
+    ("HĐND phường", "HĐND phường"),
+    ("UBND xã An Hợp", None),  # named
+    ("Hội đồng nhân dân quận 5", None),  # named by its number
+    ("UBND XÃ AN HỢP", None),
+    ("UBND tỉnh", None),  # the province's: not a lower tier
+    ("UBND thành phố", None),  # a province or a district: the context decides, not this rule
+    ("Sở GDĐT huyện", None),  # no Sở below the province
+])
+def test_an_unnamed_lower_tier_is_read_from_the_data(text, prefix):
+    end = registry().unnamed_tier(text)
+    assert (text[:end] if end is not None else None) == prefix
+
+
+def test_doctests():
+    import doctest
+
+    from luocdo.kg import bodies
+
+    assert doctest.testmod(bodies).failed == 0
