@@ -299,3 +299,27 @@ def test_a_news_lead_takes_its_subject_from_the_sentence_before_the_verb():
     far = "x" * 200 + " ban hành Quyết định số 5/QĐ-UBND"
     assert len(_news_lead(far, len(far))[1]) == 80  # at most 80 characters back
     assert _news_lead("Không có gì ở đây.", 100) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 20)), max_size=12), st.integers(0, 90),
+       st.integers(0, 30))
+def test_spans_answer_as_a_walk_over_every_span(raw, offset, width):
+    from luocdo.kg.parse.citations import _Spans
+
+    spans = [(s, s + n) for s, n in raw]
+    taken = _Spans(spans)
+    assert taken.covers(offset) == any(s <= offset < e for s, e in spans)
+    assert taken.starts_within(offset, offset + width) == any(offset <= s < offset + width for s, _e in spans)
+
+
+def test_laws_beside_many_numbered_citations():
+    # A law by title inside or just before a numbered citation is that citation; one standing alone
+    # is its own, however many numbered citations the text holds (they were walked for each "Luật").
+    numbered = "".join(f"Căn cứ Quyết định số {i}/QĐ-UBND ngày 02/01/2024 của UBND tỉnh Sơn La;\n"
+                       for i in range(1, 300))
+    out = ex(HEADER + numbered + "Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019;\n"
+             "Căn cứ Luật Đấu thầu số 22/2023/QH15 ngày 23/6/2023;\n")
+    laws = [c for c in out.citations if c.kind == "Law"]
+    assert [(c.title, c.number) for c in laws] == [(None, "22/2023/QH15"), ("Luật Giáo dục", None)]
+    assert sum(1 for c in out.citations if c.kind == "Decision") == 299
