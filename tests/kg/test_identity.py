@@ -275,3 +275,21 @@ def test_a_file_of_an_earlier_ingest_completed_now_counts_as_reingested_only(tmp
     assert result.reingested == 1  # the news, its 167/KH-UBND now known
     assert (result.files, result.documents) == (1, 1)
     store.close()
+
+
+def test_a_citation_is_read_again_only_when_the_number_now_known_completes_it(tmp_path):
+    # The news names Lai Châu's 167/KH-UBND without its date. Another province's 167/KH-UBND is not
+    # it: the news is not ingested again for that (it was, on every later ingest), only for Lai Châu's.
+    news = _write(tmp_path, "n.txt", NEWS.replace("Kế hoạch số 167/KH-UBND", "Kế hoạch số 167/KH-UBND của UBND tỉnh Lai Châu"))
+    store = Store.open("memory:")
+    first = Ingester(store).ingest_all([news, _write(tmp_path, "sl.txt", PLAN.format(prov="SƠN LA", prov_t="Sơn La"))])
+    assert first.reingested == 0
+    other = _write(tmp_path, "hg.txt", PLAN.format(prov="HÀ GIANG", prov_t="Hà Giang"))
+    assert Ingester(store).ingest_all([other]).reingested == 0
+    cited = P + "SELECT ?x WHERE { ?c a lo:Citation ; lo:cited ?x ; lo:sourceFile ?f . FILTER(STRENDS(?f, 'n.txt')) }"
+    (before,) = [r[0].value for r in store.query(cited).rows]
+    result = Ingester(store).ingest_all([_write(tmp_path, "lc.txt", PLAN.format(prov="LAI CHÂU", prov_t="Lai Châu"))])
+    assert result.reingested == 1  # the news: its citation has the one document it means now
+    (after,) = [r[0].value for r in store.query(cited).rows]
+    lai_chau = [d.iri for d in lookup.find_documents(store, "167/KH-UBND") if "lai-chau" in d.iri]
+    assert after != before and [after] == lai_chau
