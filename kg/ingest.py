@@ -52,6 +52,8 @@ SELECT DISTINCT ?src ?number WHERE {{
   ?c lo:cited ?doc ; a lo:Citation ; lo:sourceFile ?src .
 }}
 """
+_GRAPH_DOCS_Q = "SELECT DISTINCT ?doc WHERE {{ GRAPH {graph} {{ ?doc a <" + iri.LO + "Document> }} }}"
+_TYPE, _DOCUMENT = ox.NamedNode(_RDF_TYPE), ox.NamedNode(iri.LO + "Document")
 #: Documents per query of _PARTIAL_Q (the VALUES block of their IRIs).
 _PARTIAL_CHUNK = 2000
 
@@ -434,6 +436,9 @@ class Ingester:
         self._unplaced: dict[str, tuple[Scope, tuple[Citation, ...]]] = {}
         #: The documents this batch wrote: only the provinces that involve them are matched again.
         self._written: set[str] = set()
+        #: Every document (cited ones too) of the graphs this batch replaced, before and after:
+        #: the only stub flags an ingest into a store with data can change.
+        self._flagged: set[str] = set()
         store.load_ontology()
         self.index = DocumentIndex.from_store(store)
         self.result = Result()
@@ -480,6 +485,8 @@ class Ingester:
             return
         quads, ambiguous = self._graph(ex, path, scope)
         self.flush()  # the same file twice in one batch: its first graph is in the store to replace
+        self._flagged.update(d.value for (d,) in self.store.query(_GRAPH_DOCS_Q.format(graph=ox.NamedNode(graph))).rows)
+        self._flagged.update(q.subject.value for q in quads if q.predicate == _TYPE and q.object == _DOCUMENT)
         self.store.replace_graph(graph, quads)
         self._count(path, self._counts(ex, ambiguous))
 
@@ -642,7 +649,8 @@ class Ingester:
         for src in earlier:  # not this batch's files: counted as re-ingested only
             self._uncount(src)
         laps.lap(f"re-ingested {self.result.reingested} files whose citations were completed")
-        self.store.update_derived()
+        # A first ingest (the bulk loader's) wrote every graph: all flags at once is quicker.
+        self.store.update_derived(None if self._bulk else self._flagged)
         laps.lap("marked the documents known only from citations")
         self.result.derivations = build_derivations(self.store, jobs=self.jobs, changed=self._written, report=report)
         return self.result

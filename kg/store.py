@@ -202,6 +202,23 @@ WHERE {{
 {_merge(_DERIVED)}
 """
 
+# The stub flags of some documents only ({DOCS}: a VALUES block of their IRIs), as _DERIVE_STUBS
+# gives them: after an ingest into a store with data, the documents of the graphs it wrote.
+_RESTUB = (
+    f"DELETE {{ ?doc <{iri.LO}stub> ?old }} WHERE {{ VALUES ?doc {{ {{DOCS}} }}\n"
+    f"  GRAPH {_DERIVED} {{ ?doc <{iri.LO}stub> ?old }}\n"
+    f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?doc <{iri.LO}stub> ?old }} FILTER(?other != {_DERIVED}) }} }} ;\n"
+    f"DELETE {{ GRAPH {_DERIVED} {{ ?doc <{iri.LO}stub> ?old }} }}\n"
+    f"WHERE {{ VALUES ?doc {{ {{DOCS}} }} GRAPH {_DERIVED} {{ ?doc <{iri.LO}stub> ?old }} }} ;\n"
+    f"INSERT {{ GRAPH {_DERIVED} {{ ?doc <{iri.LO}stub> ?stub }} ?doc <{iri.LO}stub> ?stub }}\n"
+    f"WHERE {{ VALUES ?doc {{ {{DOCS}} }}\n"
+    f"  FILTER EXISTS {{ GRAPH ?g {{ ?doc a <{iri.LO}Document> }}\n"
+    f"                  FILTER(STRSTARTS(STR(?g), \"{iri.SOURCE_PREFIX}\")) }}\n"
+    f"  BIND(NOT EXISTS {{ GRAPH ?file {{ ?doc <{iri.LO}sourceFile> ?path }} }} AS ?stub) }}"
+)
+#: Documents per update of Store.update_derived(documents).
+_RESTUB_CHUNK = 2000
+
 _COUNTS = f"""
 PREFIX lo: <{iri.LO}>
 SELECT
@@ -674,13 +691,22 @@ class Store:
             quads = part(BULK_GRAPH)
         return True
 
-    def update_derived(self) -> None:
+    def update_derived(self, documents: Iterable[str] | None = None) -> None:
         """Recompute the derived graph: ``lo:stub true`` for every document no source file holds.
 
-        >>> s = Store.open("memory:"); s.update_derived(); s.graphs()
+        With ``documents``, the flags of those documents only (each one set, changed or taken
+        away, as the whole recompute would leave it): what an ingest into a store with data
+        passes, the documents of the graphs it wrote and replaced. The whole store's took 79 s
+        after one more file into a store of 100k.
+
+        >>> s = Store.open("memory:"); s.update_derived(); s.update_derived(["https://x/d"]); s.graphs()
         []
         """
-        self._update(_DERIVE_STUBS)
+        if documents is None:
+            self._update(_DERIVE_STUBS)
+            return
+        for part in _parts(sorted(set(documents)), _RESTUB_CHUNK):
+            self._update(_RESTUB.replace("{DOCS}", " ".join(str(ox.NamedNode(d)) for d in part)))
 
     def load_ontology(self) -> None:
         """Put the packaged ontology into ``iri.ONTOLOGY_GRAPH``, so that queries can read its labels.

@@ -104,3 +104,22 @@ def seeds() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+def _generate(out: Path, size: int, seed: int = 1) -> list[Path]:
+    import importlib.util
+
+    path = REPO_ROOT / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("luocdo_benchmarks_generate", path)
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = gen  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(gen)
+    gen.generate(size, out, seed, force=True)
+    return sorted(out.rglob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def generated():
+    """``generated(folder, size, seed=1)``: a benchmark corpus of ``size`` files written into
+    ``folder`` by benchmarks/generate.py, and its files in order."""
+    return _generate

@@ -213,26 +213,13 @@ def test_tasks_of_gives_one_record_per_title_and_body_of_each_top_level_task(see
 # -- derivations, province by province ---------------------------------------------------------------
 
 
-def _generated(tmp_path, size: int) -> list[Path]:
-    import importlib.util
-    import sys
-
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("luocdo_benchmarks_generate", path)
-    gen = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gen  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(gen)
-    gen.generate(size, tmp_path / "corpus", 1, force=True)
-    return sorted((tmp_path / "corpus").rglob("*.txt"))
-
-
 def _derivations(store) -> set[tuple[str, str]]:
     q = "PREFIX lo: <https://w3id.org/luocdo/ontology#> SELECT ?c ?p WHERE { ?c lo:derivedFrom ?p }"
     return {(c.value, p.value) for c, p in store.query(q).rows}
 
 
-def test_a_later_ingest_matches_again_only_the_provinces_it_touches(tmp_path, monkeypatch):
-    files = _generated(tmp_path, 80)
+def test_a_later_ingest_matches_again_only_the_provinces_it_touches(tmp_path, monkeypatch, generated):
+    files = generated(tmp_path / "corpus", 80)
     last = next(p for p in reversed(files) if "/5-truong/" in p.as_posix())  # one school's plan
     rest = [p for p in files if p != last]
     whole = Store.open(tmp_path / "whole")
@@ -260,17 +247,17 @@ def test_a_later_ingest_matches_again_only_the_provinces_it_touches(tmp_path, mo
     store.close()
 
 
-def _ingested(tmp_path, size: int = 80):
+def _ingested(tmp_path, generated, size: int = 80):
     """A store of a generated corpus of ``size`` files, and its derivations."""
     store = Store.open(tmp_path / "s")
-    Ingester(store).ingest_all(_generated(tmp_path, size))
+    Ingester(store).ingest_all(generated(tmp_path / "corpus", size))
     return store, _derivations(store)
 
 
-def test_each_province_s_derivations_are_written_before_the_next_is_matched(tmp_path, monkeypatch):
+def test_each_province_s_derivations_are_written_before_the_next_is_matched(tmp_path, monkeypatch, generated):
     # Held all at once, the derivations of 100k files (0.9M, with their evidence texts) were most
     # of the ingest's memory; written as each province's matching ends, one province's are held.
-    store, before = _ingested(tmp_path)
+    store, before = _ingested(tmp_path, generated)
     written: list[str] = []
     real_replace = store.replace_graph
     monkeypatch.setattr(store, "replace_graph", lambda g, quads, **k: (written.append(g), real_replace(g, quads, **k))[1])
@@ -291,10 +278,10 @@ def test_each_province_s_derivations_are_written_before_the_next_is_matched(tmp_
     store.close()
 
 
-def test_derivations_serialised_by_the_workers_are_those_written_here(tmp_path, monkeypatch):
+def test_derivations_serialised_by_the_workers_are_those_written_here(tmp_path, monkeypatch, generated):
     # The matching processes turn each province's derivations into N-Quads; this process only
     # bulk-loads them (Store.add_graph_nquads) into a graph it does not hold yet.
-    store, before = _ingested(tmp_path)
+    store, before = _ingested(tmp_path, generated)
     units = [g for g in store.graphs() if g.startswith(trace.DERIVATIONS_GRAPH + "/")]
     for g in units:
         store.remove_graph(g)
