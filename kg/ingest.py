@@ -52,8 +52,12 @@ SELECT DISTINCT ?src ?number WHERE {{
   ?c lo:cited ?doc ; a lo:Citation ; lo:sourceFile ?src .
 }}
 """
-_GRAPH_DOCS_Q = "SELECT DISTINCT ?doc WHERE {{ GRAPH {graph} {{ ?doc a <" + iri.LO + "Document> }} }}"
+# The documents and the labelled nodes (bodies, units) of one graph.
+_GRAPH_NODES_Q = _P + ("SELECT DISTINCT ?x ?kind WHERE {{ GRAPH {graph} {{ "
+                       "{{ ?x a lo:Document BIND('document' AS ?kind) }} "
+                       "UNION {{ ?x rdfs:label ?label BIND('labelled' AS ?kind) }} }} }}")
 _TYPE, _DOCUMENT = ox.NamedNode(_RDF_TYPE), ox.NamedNode(iri.LO + "Document")
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 #: Documents per query of _PARTIAL_Q (the VALUES block of their IRIs).
 _PARTIAL_CHUNK = 2000
 
@@ -437,8 +441,13 @@ class Ingester:
         #: The documents this batch wrote: only the provinces that involve them are matched again.
         self._written: set[str] = set()
         #: Every document (cited ones too) of the graphs this batch replaced, before and after:
-        #: the only stub flags an ingest into a store with data can change.
-        self._flagged: set[str] = set()
+        #: with the nodes relabelled, the only stub flags and derivation records
+        #: (trace.document_records) an ingest into a store with data can change.
+        self._touched: set[str] = set()
+        #: Labelled nodes of those graphs -> their first label before this batch wrote.
+        self._labels_before: dict[str, str | None] = {}
+        #: Did the store keep whole records (trace.records_whole) before this batch first wrote?
+        self._records_whole: bool | None = None
         store.load_ontology()
         self.index = DocumentIndex.from_store(store)
         self.result = Result()
@@ -485,10 +494,33 @@ class Ingester:
             return
         quads, ambiguous = self._graph(ex, path, scope)
         self.flush()  # the same file twice in one batch: its first graph is in the store to replace
-        self._flagged.update(d.value for (d,) in self.store.query(_GRAPH_DOCS_Q.format(graph=ox.NamedNode(graph))).rows)
-        self._flagged.update(q.subject.value for q in quads if q.predicate == _TYPE and q.object == _DOCUMENT)
+        if self._records_whole is None:  # the kept records are not whole until finish() mends them
+            from .trace import forget_records, records_whole
+
+            self._records_whole = records_whole(self.store)
+            forget_records(self.store)
+        self._note(graph, quads)
         self.store.replace_graph(graph, quads)
         self._count(path, self._counts(ex, ambiguous))
+
+    def _note(self, graph: str, quads: list[ox.Quad]) -> None:
+        """Before ``graph`` is replaced by ``quads``: note its documents, old and new, and the
+        first label of its labelled nodes (bodies, units) as it is before this batch wrote."""
+        labelled = set()
+        for x, kind in self.store.query(_GRAPH_NODES_Q.format(graph=ox.NamedNode(graph))).rows:
+            (self._touched if kind.value == "document" else labelled).add(x.value)
+        for q in quads:
+            if q.predicate == _TYPE and q.object == _DOCUMENT:
+                self._touched.add(q.subject.value)
+            elif q.predicate == _LABEL:
+                labelled.add(q.subject.value)
+        for x in labelled:
+            if x not in self._labels_before:
+                self._labels_before[x] = self._first_label(x)
+
+    def _first_label(self, node: str) -> str | None:
+        labels = self.store.objects(node, _LABEL.value)
+        return labels[0].value if labels else None
 
     def _graph(self, ex: Extraction, path: str | os.PathLike[str], scope: Scope) -> tuple[list[ox.Quad], list]:
         """The quads of ``ex`` resolved against the index, and its ambiguous citations."""
@@ -649,8 +681,16 @@ class Ingester:
         for src in earlier:  # not this batch's files: counted as re-ingested only
             self._uncount(src)
         laps.lap(f"re-ingested {self.result.reingested} files whose citations were completed")
-        # A first ingest (the bulk loader's) wrote every graph: all flags at once is quicker.
-        self.store.update_derived(None if self._bulk else self._flagged)
+        if self._records_whole is None:
+            from .trace import records_whole
+
+            self._records_whole = records_whole(self.store)
+        # A first ingest (the bulk loader's) wrote every graph: all flags and records at once.
+        # A body or unit whose first label changed reaches the records of the documents it issued.
+        relabelled = {x for x, label in self._labels_before.items() if self._first_label(x) != label}
+        touched = None if self._bulk or not self._records_whole else self._touched | relabelled
+        self.store.update_derived(touched)
         laps.lap("marked the documents known only from citations")
-        self.result.derivations = build_derivations(self.store, jobs=self.jobs, changed=self._written, report=report)
+        self.result.derivations = build_derivations(self.store, jobs=self.jobs, changed=self._written, report=report,
+                                                    recorded=touched)
         return self.result

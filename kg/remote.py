@@ -173,6 +173,7 @@ class RemoteStore:
     replace_graph = Store.replace_graph
     remove_graph = Store.remove_graph
     update_derived = Store.update_derived
+    set_values = Store.set_values
     load_ontology = Store.load_ontology
     stats = Store.stats
     validate = Store.validate
@@ -309,6 +310,12 @@ class RemoteStore:
         else:
             for (s,) in self.solutions(f"SELECT ?s WHERE {{ ?s {ox.NamedNode(predicate)} {obj} }}"):
                 yield s.value, obj
+
+    def objects(self, subject: str, predicate: str) -> list[Any]:
+        """The objects of ``subject``'s ``predicate`` triples, like :meth:`Store.objects` (in the
+        endpoint's order)."""
+        return [o for (o,) in self.solutions(
+            f"SELECT ?o WHERE {{ {ox.NamedNode(subject)} {ox.NamedNode(predicate)} ?o }}")]
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted (like :meth:`Store.graphs`), e.g.

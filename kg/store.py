@@ -796,6 +796,43 @@ class Store:
             for q in self.backend.quads_for_pattern(None, ox.NamedNode(predicate), obj, _DEFAULT):
                 yield q.subject.value, q.object
 
+    def objects(self, subject: str, predicate: str) -> list[Any]:
+        """The objects of ``subject``'s ``predicate`` triples in the default graph (the merge), in
+        the index's order: the order :meth:`pairs` gives one subject's, so that "the first value"
+        of a document is the same read either way.
+
+        >>> s = Store.open("memory:")
+        >>> a, p = ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p")
+        >>> s.replace_graph("https://x/g", [ox.Quad(a, p, ox.Literal("1"))])
+        >>> [o.value for o in s.objects("https://x/a", "https://x/p")], s.objects("https://x/b", "https://x/p")
+        (['1'], [])
+        """
+        with self._reading():
+            return [q.object for q in self.backend.quads_for_pattern(
+                ox.NamedNode(subject), ox.NamedNode(predicate), None, _DEFAULT)]
+
+    def set_values(self, graph_iri: str, predicate: str, values: Mapping[str, ox.Literal | None]) -> None:
+        """In graph ``graph_iri`` (and the merge), give each subject of ``values`` that one
+        ``predicate`` value, or none (``None``): the records of derivation, a few documents' at a
+        time. Updates of a few thousand subjects each; one that fails leaves its subjects as they were.
+
+        >>> s = Store.open("memory:")
+        >>> s.set_values("https://x/g", "https://x/p", {"https://x/a": ox.Literal("1")})
+        >>> s.set_values("https://x/g", "https://x/p", {"https://x/a": ox.Literal("2"), "https://x/b": None})
+        >>> [o.value for o in s.objects("https://x/a", "https://x/p")], s.quad_count()
+        (['2'], 1)
+        """
+        g, p = ox.NamedNode(graph_iri), ox.NamedNode(predicate)
+        for part in _parts(sorted(values), _RESTUB_CHUNK):
+            subjects = " ".join(str(ox.NamedNode(x)) for x in part)
+            came = "\n".join(f"{ox.NamedNode(x)} {p} {values[x]} ." for x in part if values[x] is not None)
+            self._update(
+                f"DELETE {{ ?s {p} ?o }} WHERE {{ VALUES ?s {{ {subjects} }} GRAPH {g} {{ ?s {p} ?o }}\n"
+                f"  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s {p} ?o }} FILTER(?other != {g}) }} }} ;\n"
+                f"DELETE {{ GRAPH {g} {{ ?s {p} ?o }} }}\n"
+                f"WHERE {{ VALUES ?s {{ {subjects} }} GRAPH {g} {{ ?s {p} ?o }} }} ;\n"
+                f"INSERT DATA {{ GRAPH {g} {{\n{came}\n}}\n{came}\n}}")
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
         """Oxigraph's errors of a query (also while its rows are read) as luocdo's."""

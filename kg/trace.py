@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import json
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -141,7 +142,58 @@ def tasks_of(store, doc_iris) -> list[derive.TaskRec]:
 
 
 def collect_documents(store) -> dict[str, derive.DocRec]:
-    """The documents of the store as derivation records.
+    """The documents of the store as derivation records, read from the whole store (see
+    :func:`document_records` for the records an ingest keeps)."""
+    return _with_attached(_raw_records(store), store)
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """What derivation reads of one document, from its own triples alone: a :class:`derive.DocRec`
+    before the plans its decisions promulgate are followed (:func:`_with_attached`), and whether it
+    has tasks. Kept in the store as JSON (``lo:derivationRecord``)."""
+
+    level: int | None
+    province: str | None
+    period: str | None
+    sector: str | None
+    stub: bool
+    parents: tuple[str, ...]
+    implements: tuple[str, ...]
+    title: str
+    tasks: bool
+
+    def to_json(self) -> str:
+        return json.dumps([self.level, self.province, self.period, self.sector, self.stub,
+                           self.parents, self.implements, self.title, self.tasks], ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> _Raw:
+        level, province, period, sector, stub, parents, implements, title, tasks = json.loads(text)
+        return cls(level, province, period, sector, stub, tuple(parents), tuple(implements), title, tasks)
+
+
+def _fields(reg, iss: str | None, j: str, sy: str | None, year: str | None, title: str | None
+            ) -> tuple[int | None, str | None, str | None, str | None]:
+    """Level, province, period and sector of a document from its issuer's and jurisdiction's
+    labels, school year, year and title."""
+    level = _LEVELS.get(reg.level(iss) or "") if iss else None
+    # A school is named after a person or a place, not its province (its jurisdiction says).
+    province = reg.find_province(iss) if iss and level != _LEVELS["institution"] else None
+    if province is None and j and j != "national":
+        province = reg.find_province(j.rsplit(",", 1)[-1])
+    if level is None and j:
+        if j == "national":
+            level = 0
+        else:
+            province = province or reg.find_province(j)
+            level = 2 if re.match(r"(huyện|thị xã|quận)\b", j) else (1 if province else None)
+    period = sy or (year[:4] if year else None)
+    return level, province, period, "education" if sy else _sector(title, iss)
+
+
+def _raw_records(store) -> dict[str, _Raw]:
+    """Every document's :class:`_Raw`, read a property at a time from the whole store.
 
     Every IRI is held once (``held`` maps each to the one string kept): the citations name each
     plan of a province thousands of times, and their copies would be most of this function's
@@ -162,13 +214,66 @@ def collect_documents(store) -> dict[str, derive.DocRec]:
         parents.setdefault(d, []).append(c)
         if rel.endswith(("#implements", "#basedOn")):
             implements.setdefault(d, []).append(c)
+    labels: dict[str, str] = {}
+    for node, label in store.pairs(_RDFS_LABEL):
+        labels.setdefault(node, label.value)
+    issuer_of = _first_values(store, LO + "issuedBy", documents, labels)
+    jur_of = _first_values(store, LO + "jurisdiction", documents, labels)
+    sy_of, year_of = _first_values(store, LO + "schoolYear", documents), _first_values(store, LO + "year", documents)
+    stub_of, title_of = _first_values(store, LO + "stub", documents), _first_values(store, LO + "title", documents)
+    has_tasks = set(documents_with_tasks(store))
+    out: dict[str, _Raw] = {}
+    for iri in documents.values():
+        title = title_of.get(iri)
+        fields = _fields(reg, issuer_of.get(iri), jur_of.get(iri) or "", sy_of.get(iri), year_of.get(iri), title)
+        out[iri] = _Raw(*fields, stub_of.get(iri) == "true", tuple(parents.get(iri, ())),
+                        tuple(implements.get(iri, ())), title or "", iri in has_tasks)
+    return out
+
+
+def _raw_record(store, doc: str) -> _Raw | None:
+    """One document's :class:`_Raw`, read from its own triples (index look-ups, no pass over the
+    store): what :func:`_raw_records` gives for it. ``None`` if it is no document (any more)."""
+    if not any(o.value == LO + "Document" for o in store.objects(doc, _RDF_TYPE)):
+        return None
+
+    def first(prop: str, labelled: bool = False) -> str | None:
+        for o in store.objects(doc, prop):
+            if not labelled:
+                return o.value
+            if not isinstance(o, ox.Literal) and (label := store.objects(o.value, _RDFS_LABEL)):
+                return label[0].value
+        return None
+
+    rows = []
+    for c, _doc in store.pairs(LO + "citing", ox.NamedNode(doc)):
+        if store.objects(c, LO + "citing")[0].value != doc:
+            continue  # a citation of two documents is its first one's, as in _citations
+        starts = [int(v.value) if v.value.isdigit() else -1 for v in store.objects(c, LO + "charStart")]
+        rows += [(start, cited.value, rel.value) for cited in store.objects(c, LO + "cited")
+                 for rel in store.objects(c, LO + "relation") if not rel.value.endswith("#reportsOn")
+                 for start in starts or (-1,)]
+    rows.sort()
+    title = first(LO + "title")
+    fields = _fields(_registry(), first(LO + "issuedBy", True), first(LO + "jurisdiction", True) or "",
+                     first(LO + "schoolYear"), first(LO + "year"), title)
+    tasks = any(store.objects(t, LO + "taskNumber") for t, _d in store.pairs(LO + "taskOf", ox.NamedNode(doc)))
+    return _Raw(*fields, first(LO + "stub") == "true", tuple(c for _s, c, _r in rows),
+                tuple(c for _s, c, r in rows if r.endswith(("#implements", "#basedOn"))), title or "", tasks)
+
+
+def _with_attached(raw: dict[str, _Raw], store) -> dict[str, derive.DocRec]:
+    """The derivation records of documents from their :class:`_Raw`: an attached plan carries down
+    what its decision implements, and a document citing the decision carries down the plan."""
+    parents = {d: list(r.parents) for d, r in raw.items() if r.parents}
+    implements = {d: list(r.implements) for d, r in raw.items() if r.implements}
     # An attached plan carries down what its decision implements.
     attached: dict[str, list[str]] = {}
     for decision, doc in store.pairs(LO + "promulgates"):
-        decision_iri, doc_iri = one(decision), one(doc.value)
-        parents.setdefault(doc_iri, []).extend(parents.get(decision_iri, []))
-        implements.setdefault(doc_iri, []).extend(implements.get(decision_iri, []))
-        attached.setdefault(decision_iri, []).append(doc_iri)
+        doc_iri = doc.value
+        parents.setdefault(doc_iri, []).extend(parents.get(decision, []))
+        implements.setdefault(doc_iri, []).extend(implements.get(decision, []))
+        attached.setdefault(decision, []).append(doc_iri)
     # And a document citing the decision ("Thực hiện Quyết định số 1925/QĐ-UBND ... ban hành Kế
     # hoạch ...") carries down the plan it promulgates: the tasks are the plan's. Without this a
     # school citing its province's decision found no plan and fell back to every commune plan of
@@ -177,36 +282,76 @@ def collect_documents(store) -> dict[str, derive.DocRec]:
         for doc, cited in table.items():
             if any(c in attached for c in cited):
                 table[doc] = [x for c in cited for x in (c, *(a for a in attached.get(c, ()) if a != doc))]
-    docs: dict[str, derive.DocRec] = {}
-    labels: dict[str, str] = {}
-    for node, label in store.pairs(_RDFS_LABEL):
-        labels.setdefault(node, label.value)
-    issuer_of = _first_values(store, LO + "issuedBy", documents, labels)
-    jur_of = _first_values(store, LO + "jurisdiction", documents, labels)
-    sy_of, year_of = _first_values(store, LO + "schoolYear", documents), _first_values(store, LO + "year", documents)
-    stub_of, title_of = _first_values(store, LO + "stub", documents), _first_values(store, LO + "title", documents)
-    for iri in documents.values():
-        iss = issuer_of.get(iri)
-        sy, title = sy_of.get(iri), title_of.get(iri)
-        year = year_of.get(iri)
-        level = _LEVELS.get(reg.level(iss) or "") if iss else None
-        # A school is named after a person or a place, not its province (its jurisdiction says).
-        province = reg.find_province(iss) if iss and level != _LEVELS["institution"] else None
-        j = jur_of.get(iri) or ""
-        if province is None and j and j != "national":
-            province = reg.find_province(j.rsplit(",", 1)[-1])
-        if level is None and j:
-            if j == "national":
-                level = 0
-            else:
-                province = province or reg.find_province(j)
-                level = 2 if re.match(r"(huyện|thị xã|quận)\b", j) else (1 if province else None)
-        period = sy or (year[:4] if year else None)
-        docs[iri] = derive.DocRec(iri, level, province, period,
-                                  "education" if sy else _sector(title, iss),
-                                  stub_of.get(iri) == "true", tuple(dict.fromkeys(parents.get(iri, []))),
-                                  tuple(dict.fromkeys(implements.get(iri, []))), title or "")
-    return docs
+    return {iri: derive.DocRec(iri, r.level, r.province, r.period, r.sector, r.stub,
+                               tuple(dict.fromkeys(parents.get(iri, []))),
+                               tuple(dict.fromkeys(implements.get(iri, []))), r.title)
+            for iri, r in raw.items()}
+
+
+RECORDS_GRAPH = BASE + "graph/records"
+_RECORD = LO + "derivationRecord"
+_INPUT_DIGEST = LO + "inputDigest"
+
+
+@functools.cache
+def records_version() -> str:
+    """What the kept records were computed with: their format and the bodies' data (a level or a
+    province comes from the registry). Records of another version are computed again, all."""
+    from importlib import resources
+
+    h = hashlib.sha1(b"records/v1")
+    data = resources.files("luocdo.kg.data")
+    for name in sorted(x.name for x in data.iterdir() if x.name.endswith(".json")):
+        h.update(name.encode() + data.joinpath(name).read_bytes())
+    return h.hexdigest()
+
+
+def records_whole(store) -> bool:
+    """Does the store keep every document's record, of this version (:func:`document_records`)?"""
+    return {d: v.value for d, v in store.pairs(_INPUT_DIGEST)}.get(RECORDS_GRAPH) == records_version()
+
+
+def forget_records(store) -> None:
+    """Take away the mark that the kept records are whole (``lo:inputDigest`` of
+    :data:`RECORDS_GRAPH`): before an ingest writes a graph, so that one stopped before its end
+    leaves records that the next one computes again, all, instead of trusting them."""
+    store.set_values(RECORDS_GRAPH, _INPUT_DIGEST, {RECORDS_GRAPH: None})
+
+
+def document_records(store, changed: Collection[str] | None = None) -> tuple[dict[str, derive.DocRec], list[str]]:
+    """The documents' derivation records and those with tasks (in IRI order), as
+    :func:`collect_documents` and :func:`documents_with_tasks` give them, from the records the
+    store keeps (:data:`RECORDS_GRAPH`, one ``lo:derivationRecord`` per document): only those of
+    ``changed`` (documents, and the bodies and units whose labels an ingest wrote) are read
+    again from their triples, and written back. The caller vouches that the records were whole
+    before it wrote those (:func:`records_whole`, then :func:`forget_records`). Without
+    ``changed`` every document's is read from the whole store and all are written: a first ingest.
+    At 100k files reading them from the whole store was 3 minutes after every ingest.
+    """
+    if changed is None:
+        raw = _raw_records(store)
+        g, p = _iri(RECORDS_GRAPH), _iri(_RECORD)
+        store.replace_graph(RECORDS_GRAPH, itertools.chain(
+            (ox.Quad(_iri(d), p, ox.Literal(r.to_json()), g) for d, r in raw.items()),
+            [ox.Quad(g, _iri(_RDF_TYPE), _iri(LO + "DerivedGraph"), g),
+             ox.Quad(g, _iri(_INPUT_DIGEST), ox.Literal(records_version()), g)]), derived=True)
+    else:
+        raw = {d: _Raw.from_json(v.value) for d, v in store.pairs(_RECORD)}
+        again = set(changed)
+        for node in changed:  # a body's or a unit's label reaches the documents it issued or governs
+            again.update(d for prop in ("issuedBy", "jurisdiction") for d, _o in store.pairs(LO + prop, _iri(node)))
+        written: dict[str, ox.Literal | None] = {}
+        for d in sorted(again):
+            r = _raw_record(store, d)
+            if r != raw.get(d):
+                written[d] = None if r is None else ox.Literal(r.to_json())
+                if r is None:
+                    raw.pop(d, None)
+                else:
+                    raw[d] = r
+        store.set_values(RECORDS_GRAPH, _RECORD, written)
+        store.set_values(RECORDS_GRAPH, _INPUT_DIGEST, {RECORDS_GRAPH: ox.Literal(records_version())})
+    return _with_attached(raw, store), sorted(d for d, r in raw.items() if r.tasks)
 
 
 def _iri(s: str) -> ox.NamedNode:
@@ -284,7 +429,8 @@ _COUNT_Q = f"SELECT (COUNT(?d) AS ?n) WHERE {{ ?d a <{LO}Derivation> }}"
 
 
 def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
-                      changed: Collection[str] | None = None, report: Report | None = None) -> int:
+                      changed: Collection[str] | None = None, report: Report | None = None,
+                      recorded: Collection[str] | None = None) -> int:
     """Recompute the derivations from everything in the store; returns how many it holds.
 
     They live in one graph per province (:func:`unit_graph`), each with the digest of what it was
@@ -295,11 +441,13 @@ def build_derivations(store, threshold: float = derive.THRESHOLD, jobs: int = 1,
     each province's graph, serialised by the process that matched it, is written as soon as its
     matching ends, while the next is matched.
     ``report`` is told each stage as it ends (:class:`~luocdo.kg.progress.Laps`).
+    ``recorded`` (the documents, bodies and units of the graphs an ingest replaced) says which
+    documents' kept records to read again (:func:`document_records`); without it, all are.
     """
     laps = Laps(report)
-    docs = collect_documents(store)
+    docs, with_tasks = document_records(store, recorded)
     laps.lap(f"read {len(docs)} documents' records")
-    plans = derive.unit_plans(docs, documents_with_tasks(store))
+    plans = derive.unit_plans(docs, with_tasks)
     graphs = set(store.graphs())
     if DERIVATIONS_GRAPH in graphs:  # a store from before the graphs were per province: all new
         changed = None

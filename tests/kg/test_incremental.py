@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 
 import pyoxigraph as ox
+import pytest
 from luocdo.kg import trace
 from luocdo.kg.ingest import Ingester
 from luocdo.kg.store import Store
@@ -97,4 +98,49 @@ def test_flags_of_some_documents_are_those_of_the_whole_recompute(tmp_path, repo
     assert _flags(store) != flags
     store.update_derived([*wrong, "https://w3id.org/luocdo/id/doc/not-a-document"])
     assert _flags(store) == flags
+    _as_the_whole_passes_leave_it(store)
+
+
+def test_a_document_s_record_read_alone_is_the_whole_pass_s(tmp_path, generated, repo_root, seeds):
+    files = generated(tmp_path / "corpus", 60) + sorted((repo_root / "examples" / "corpus").glob("*.txt"))
+    store = Store.open("memory:")
+    Ingester(store).ingest_all([*files, *sorted(seeds.glob("*"))])
+    whole = trace._raw_records(store)
+    assert len(whole) > 60 and any(r.tasks for r in whole.values()) and any(r.stub for r in whole.values())
+    assert any(r.parents for r in whole.values()) and {r.level for r in whole.values()} >= {0, 1, 3, 4}
+    assert {d: trace._raw_record(store, d) for d in whole} == whole
+    assert trace._raw_record(store, "https://w3id.org/luocdo/id/body/bo-giao-duc-va-dao-tao") is None
+    # The records kept by the ingest, and what derivation makes of them, are the whole pass's.
+    docs, with_tasks = trace.document_records(store, changed=[])
+    assert docs == trace.collect_documents(store) and with_tasks == trace.documents_with_tasks(store)
+
+
+def test_one_more_file_reads_the_records_of_its_documents_only(tmp_path, generated, monkeypatch):
+    files = generated(tmp_path / "corpus", 40)
+    last = next(p for p in reversed(files) if "/5-truong/" in p.as_posix())
+    store = Store.open(tmp_path / "s")
+    Ingester(store).ingest_all([p for p in files if p != last])
+    read: list[str] = []
+    real = trace._raw_record
+    monkeypatch.setattr(trace, "_raw_record", lambda s, d: (read.append(d), real(s, d))[1])
+    monkeypatch.setattr(trace, "_raw_records", lambda s: pytest.fail("the whole store was read"))
+    Ingester(store).ingest_all([last])
+    assert 0 < len(read) < 15  # the school's plan and body, what it cites, its Phòng's and Sở's plans
+    monkeypatch.undo()
+    _as_the_whole_passes_leave_it(store)
+
+
+def test_records_of_an_ingest_stopped_midway_are_computed_again(tmp_path, generated, monkeypatch):
+    files = generated(tmp_path / "corpus", 40)
+    store = Store.open(tmp_path / "s")
+    Ingester(store).ingest_all(files[:-3])
+    stopped = Ingester(store)
+    for p in files[-3:-1]:
+        stopped.ingest_path(p)  # and no finish(): killed here
+    whole: list[int] = []
+    real = trace._raw_records
+    monkeypatch.setattr(trace, "_raw_records", lambda s: (whole.append(1), real(s))[1])
+    Ingester(store).ingest_all(files[-1:])
+    assert whole == [1]  # the records were not trusted: read from the whole store
+    monkeypatch.undo()
     _as_the_whole_passes_leave_it(store)
