@@ -174,6 +174,8 @@ class RemoteStore:
     remove_graph = Store.remove_graph
     update_derived = Store.update_derived
     set_values = Store.set_values
+    patch_graph = Store.patch_graph
+    _apply_difference = Store._apply_difference
     load_ontology = Store.load_ontology
     stats = Store.stats
     validate = Store.validate
@@ -316,6 +318,11 @@ class RemoteStore:
         endpoint's order)."""
         return [o for (o,) in self.solutions(
             f"SELECT ?o WHERE {{ {ox.NamedNode(subject)} {ox.NamedNode(predicate)} ?o }}")]
+
+    def graph_lines(self, graph_iri: str) -> list[bytes]:
+        """The N-Triples lines of one named graph, like :meth:`Store.graph_lines`."""
+        rows = self.solutions(f"SELECT ?s ?p ?o WHERE {{ GRAPH {ox.NamedNode(graph_iri)} {{ ?s ?p ?o }} }}")
+        return [f"{s} {p} {o} .".encode() for s, p, o in rows]
 
     def graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted (like :meth:`Store.graphs`), e.g.

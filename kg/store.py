@@ -109,10 +109,10 @@ def _triple_lines(nquads: bytes) -> list[bytes]:
     return [line.rsplit(b" ", 2)[0] + b" ." for line in nquads.splitlines()]
 
 
-def _difference(old: Iterable[bytes], new: Iterable[bytes]) -> tuple[list[str], list[str]]:
+def difference(old: Iterable[bytes], new: Iterable[bytes]) -> tuple[list[str], list[str]]:
     """The lines of ``old`` not in ``new`` and those of ``new`` not in ``old`` (once each, in order).
 
-    >>> _difference([b"a", b"b"], [b"b", b"c", b"c"])
+    >>> difference([b"a", b"b"], [b"b", b"c", b"c"])
     (['a'], ['c'])
     """
     new = list(new)
@@ -556,7 +556,7 @@ class Store:
         new = _triple_lines(ox.serialize(_in_graph(g, quads), format=ox.RdfFormat.N_QUADS))
         if any(line.startswith(b"_:") or b" _:" in line for lines in (old, new) for line in lines):
             return False
-        self._apply_difference(g, *_difference(old, new))
+        self._apply_difference(g, *difference(old, new))
         return True
 
     def _replace_large_by_difference(self, g: ox.NamedNode, head: list[ox.Quad | ox.Triple],
@@ -592,11 +592,28 @@ class Store:
             gone: list[str] = []
             came: list[str] = []
             for old_lines, new_lines in zip(old.read(), new.read(), strict=True):
-                g_part, c_part = _difference(old_lines, new_lines)
+                g_part, c_part = difference(old_lines, new_lines)
                 gone += g_part
                 came += c_part
         self._apply_difference(g, gone, came)
         return True
+
+    def graph_lines(self, graph_iri: str) -> list[bytes]:
+        """The N-Triples lines of one named graph (a province's derivations, to be patched).
+
+        >>> s = Store.open("memory:")
+        >>> a, p = ox.NamedNode("https://x/a"), ox.NamedNode("https://x/p")
+        >>> s.replace_graph("https://x/g", [ox.Quad(a, p, ox.Literal("1"))])
+        >>> s.graph_lines("https://x/g")
+        [b'<https://x/a> <https://x/p> "1" .']
+        """
+        with self._reading():
+            return self.backend.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri)).splitlines()
+
+    def patch_graph(self, graph_iri: str, gone: list[str], came: list[str]) -> None:
+        """Take the N-Triples lines ``gone`` out of a graph and put ``came`` in (and the merge
+        likewise), in one update: what :func:`difference` gives of its old and new lines."""
+        self._apply_difference(ox.NamedNode(graph_iri), gone, came)
 
     def _apply_difference(self, g: ox.NamedNode, gone: list[str], came: list[str]) -> None:
         """Take the N-Triples lines ``gone`` out of graph ``g`` and put ``came`` in, in one update."""

@@ -144,3 +144,23 @@ def test_records_of_an_ingest_stopped_midway_are_computed_again(tmp_path, genera
     assert whole == [1]  # the records were not trusted: read from the whole store
     monkeypatch.undo()
     _as_the_whole_passes_leave_it(store)
+
+
+def test_one_more_file_matches_again_only_the_documents_it_involves(tmp_path, generated, monkeypatch):
+    files = generated(tmp_path / "corpus", 60)
+    last = next(p for p in reversed(files) if "/5-truong/" in p.as_posix())
+    store = Store.open(tmp_path / "s")
+    Ingester(store).ingest_all([p for p in files if p != last])
+    matched: list[str] = []
+    real = trace.derive.matched_units
+    monkeypatch.setattr(trace.derive, "matched_units",
+                        lambda plans, *a, **k: (matched.extend(d for unit in plans for d, _c, _v in unit),
+                                                real(plans, *a, **k))[1])
+    Ingester(store).ingest_all([last])
+    docs = trace.collect_documents(store)
+    (school,) = {d for d, src in store.pairs(LO + "sourceFile") if d in docs and src.value.endswith(last.name)}
+    assert matched == [school]  # not the other documents of its province
+    province = trace.unit_graph(docs[school].province)
+    assert any(line.startswith(f"<{school}/task/".encode()) for line in store.graph_lines(province))
+    monkeypatch.undo()
+    _as_the_whole_passes_leave_it(store)
