@@ -619,21 +619,29 @@ class Ingester:
             for src, number in self.store.query(_PARTIAL_Q.format(docs=values)).rows:
                 cited.setdefault(src.value, set()).add(number_key(number.value))
         for src, keys in cited.items():
-            path = on_disk(src)
-            if path is None:
+            ex = self._reread(src)
+            if ex is None:
                 continue
-            try:
-                ex = extract_path(path, self.limits)
-            except LuocdoError:
-                continue  # unreadable now: its earlier graph stays
             scope = self.index.place(ex.citations, Scope.default(ex))
             if any(c.number and not (c.issuer and c.year) and number_key(c.number) in keys
                    and len(self.index.candidates(c, scope)) == 1 for c in ex.citations):
                 yield src, ex
 
-    def _placed_since(self) -> list[str]:
+    def _reread(self, src: str) -> Extraction | None:
+        """The extraction of a file of the store as it is on disk now; ``None`` if it is gone or
+        unreadable (its earlier graph stays)."""
+        path = on_disk(src)
+        if path is None:
+            return None
+        try:
+            return extract_path(path, self.limits)
+        except LuocdoError:
+            return None
+
+    def _placed_since(self) -> Iterator[tuple[str, Extraction]]:
         """Files of earlier ingests whose unplaced documents (``lo:unplaced``) the index now places:
-        one of the local documents they cite is known in a province. Read again to be sure."""
+        one of the local documents they cite is known in a province. Read again to be sure; with
+        their extraction."""
         maybe: dict[str, None] = {}
         for src, number, issuer in self.store.query(_UNPLACED_Q).rows:
             if src.value in self._unplaced or src.value in maybe:
@@ -641,19 +649,13 @@ class Ingester:
             known = self.index.by_number.get(number_key(number.value), {}).values()
             if any(k.within and k.issuer == issuer.value for k in known):
                 maybe[src.value] = None
-        found = []
         for src in maybe:
-            path = on_disk(src)
-            if path is None:
+            ex = self._reread(src)
+            if ex is None:
                 continue
-            try:
-                ex = extract_path(path, self.limits)
-            except LuocdoError:
-                continue  # unreadable now: its earlier graph stays
             scope = Scope.default(ex)
             if self.index.place(ex.citations, scope) is not scope:
-                found.append(src)
-        return found
+                yield src, ex
 
     def finish(self, report: Report | None = None) -> Result:
         """Re-ingest files whose citations the batch has since completed; derive stubs and derivations.
@@ -668,8 +670,8 @@ class Ingester:
         for src, (scope, citations) in list(self._unplaced.items()):
             if self.index.place(citations, scope) is not scope and on_disk(src) is not None:
                 again.setdefault(src, None)
-        for src in self._placed_since():
-            again.setdefault(src, None)
+        for src, ex in self._placed_since():
+            again.setdefault(src, ex)
         earlier = [src for src in again if iri.nfc(src) not in self._counted]  # of an earlier ingest
         for src, ex in again.items():
             try:

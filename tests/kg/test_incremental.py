@@ -115,11 +115,17 @@ def test_a_document_s_record_read_alone_is_the_whole_pass_s(tmp_path, generated,
     assert docs == trace.collect_documents(store) and with_tasks == trace.documents_with_tasks(store)
 
 
-def test_one_more_file_reads_the_records_of_its_documents_only(tmp_path, generated, monkeypatch):
-    files = generated(tmp_path / "corpus", 40)
+def _all_but_a_school(tmp_path, generated, size: int):
+    """A store of a generated corpus but for one school's plan, and that plan's file."""
+    files = generated(tmp_path / "corpus", size)
     last = next(p for p in reversed(files) if "/5-truong/" in p.as_posix())
     store = Store.open(tmp_path / "s")
     Ingester(store).ingest_all([p for p in files if p != last])
+    return store, last
+
+
+def test_one_more_file_reads_the_records_of_its_documents_only(tmp_path, generated, monkeypatch):
+    store, last = _all_but_a_school(tmp_path, generated, 40)
     read: list[str] = []
     real = trace._raw_record
     monkeypatch.setattr(trace, "_raw_record", lambda s, d: (read.append(d), real(s, d))[1])
@@ -147,10 +153,7 @@ def test_records_of_an_ingest_stopped_midway_are_computed_again(tmp_path, genera
 
 
 def test_one_more_file_matches_again_only_the_documents_it_involves(tmp_path, generated, monkeypatch):
-    files = generated(tmp_path / "corpus", 60)
-    last = next(p for p in reversed(files) if "/5-truong/" in p.as_posix())
-    store = Store.open(tmp_path / "s")
-    Ingester(store).ingest_all([p for p in files if p != last])
+    store, last = _all_but_a_school(tmp_path, generated, 60)
     matched: list[str] = []
     real = trace.derive.matched_units
     monkeypatch.setattr(trace.derive, "matched_units",
