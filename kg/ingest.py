@@ -153,6 +153,10 @@ class DocumentIndex:
         for c in ex.citations:
             if c.number and c.issuer and c.year:
                 self._add(c.number, scope.cited_iri(c), c.issuer, c.year, scope.within(c.issuer, c.citing))
+            elif c.number and scope.cited_iri(c) not in self.by_number.get(number_key(c.number), {}):
+                # Known without its year or issuer, as from_store knows such a document: a later
+                # number of the batch may complete it (Ingester._completable). Never a candidate.
+                self._add(c.number, scope.cited_iri(c), c.issuer, c.year, None)
 
     def place(self, citations: tuple[Citation, ...], scope: Scope) -> Scope:
         """``scope`` with its unplaced documents (:meth:`Scope.unplaced`) placed where what they cite
@@ -612,7 +616,10 @@ class Ingester:
         learned = self.index.learned
         if not learned:
             return
-        docs = sorted({d for d, number in self.store.pairs(iri.LO + "number") if number_key(number.value) in learned})
+        # The index knows every numbered document of the store (from_store) and of the batch, those
+        # without year or issuer too: no pass over the store's numbers.
+        docs = sorted({k.iri for key in learned for k in self.index.by_number.get(key, {}).values()
+                       if k.issuer is None or k.year is None})
         cited: dict[str, set[str]] = {}  # file -> the number keys of its partial citations
         for i in range(0, len(docs), _PARTIAL_CHUNK):
             values = " ".join(str(ox.NamedNode(d)) for d in docs[i:i + _PARTIAL_CHUNK])
