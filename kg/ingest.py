@@ -122,6 +122,9 @@ class DocumentIndex:
         #: Number keys under which a document became known in full (number, issuer and year) since
         #: the index was read from the store: only citations with those numbers can complete now.
         self.learned: set[str] = set()
+        #: Number keys under which a document became known where it stands (``within`` a
+        #: province) since then: only files citing those can be placed now (Ingester._placed_since).
+        self.placed: set[str] = set()
 
     @classmethod
     def from_store(cls, store) -> DocumentIndex:
@@ -133,6 +136,7 @@ class DocumentIndex:
             index._add(number.value, doc.value, issuer.value if issuer is not None else None,
                        int(y) if y and y.isdigit() else None, _within_of(body.value, names) if body else None)
         index.learned.clear()
+        index.placed.clear()
         return index
 
     def _add(self, number: str, doc_iri: str, issuer: str | None, year: int | None,
@@ -142,6 +146,8 @@ class DocumentIndex:
         before = known.get(doc_iri)
         if issuer and year and (before is None or before.issuer is None or before.year is None):
             self.learned.add(key)
+        if within and (before is None or before.within != within):
+            self.placed.add(key)
         known[doc_iri] = Known(doc_iri, issuer, year, within)
 
     def add_extraction(self, ex: Extraction, scope: Scope | None = None) -> None:
@@ -647,12 +653,16 @@ class Ingester:
 
     def _placed_since(self) -> Iterator[tuple[str, Extraction]]:
         """Files of earlier ingests whose unplaced documents (``lo:unplaced``) the index now places:
-        one of the local documents they cite is known in a province. Read again to be sure; with
-        their extraction."""
+        one of the local documents they cite is known in a province, and the batch made it known
+        there (``DocumentIndex.placed``: 906 files of the 100k store were read again after every
+        ingest, never placed). Read again to be sure; with their extraction."""
         maybe: dict[str, None] = {}
+        placed = self.index.placed
+        if not placed:
+            return
         for src, number, issuer in self.store.query(_UNPLACED_Q).rows:
-            if src.value in self._unplaced or src.value in maybe:
-                continue  # this batch's own files are looked at above
+            if src.value in self._unplaced or src.value in maybe or number_key(number.value) not in placed:
+                continue  # this batch's own files are looked at above; nothing new where it stands
             known = self.index.by_number.get(number_key(number.value), {}).values()
             if any(k.within and k.issuer == issuer.value for k in known):
                 maybe[src.value] = None

@@ -293,3 +293,23 @@ def test_a_citation_is_read_again_only_when_the_number_now_known_completes_it(tm
     (after,) = [r[0].value for r in store.query(cited).rows]
     lai_chau = [d.iri for d in lookup.find_documents(store, "167/KH-UBND") if "lai-chau" in d.iri]
     assert after != before and [after] == lai_chau
+
+
+def test_an_unplaced_file_is_not_read_again_when_nothing_new_stands_where_it_cites(tmp_path, monkeypatch):
+    from luocdo.kg import ingest
+
+    # The school cites 171/KH-PGDĐT of 14/9/2023; the Phòng's 171/KH-PGDĐT known is of 2024: not it,
+    # so the school stays unplaced, and no later ingest that makes nothing new known should read it.
+    school = _write(tmp_path, "45.txt", PLACELESS_SCHOOL)
+    later = _write(tmp_path, "171-2024.txt", DISTRICT.replace("năm 2023", "năm 2024").replace("/9/2023", "/9/2024"))
+    store = Store.open("memory:")
+    Ingester(store).ingest_all([school, later])
+    assert store.query(P + "ASK { ?d lo:unplaced true }").rows[0][0].value == "true"
+    read: list[str] = []
+    real = ingest.extract_path
+    monkeypatch.setattr(ingest, "extract_path", lambda path, *a: (read.append(str(path)), real(path, *a))[1])
+    other = _write(tmp_path, "172.txt", DISTRICT.replace("171/KH-PGDĐT", "172/KH-PGDĐT"))
+    assert Ingester(store).ingest_all([other]).reingested == 0
+    assert str(school) not in read  # (it was read again after every ingest: 906 files at 100k)
+    assert Ingester(store).ingest_all([_write(tmp_path, "171.txt", DISTRICT)]).reingested == 1
+    assert str(school) in read
