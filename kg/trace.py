@@ -169,8 +169,12 @@ class _Raw:
                            self.parents, self.implements, self.title, self.tasks], ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> _Raw:
+    def from_json(cls, text: str, held: dict[str, str] | None = None) -> _Raw:
+        """The record of :meth:`to_json`; with ``held``, each IRI it names is the one copy kept
+        there (a province's plan is named by thousands of records)."""
         level, province, period, sector, stub, parents, implements, title, tasks = json.loads(text)
+        if held is not None:
+            parents, implements = ([held.setdefault(x, x) for x in xs] for xs in (parents, implements))
         return cls(level, province, period, sector, stub, tuple(parents), tuple(implements), title, tasks)
 
 
@@ -337,7 +341,8 @@ def document_records(store, changed: Collection[str] | None = None) -> tuple[dic
             [ox.Quad(g, _iri(_RDF_TYPE), _iri(LO + "DerivedGraph"), g),
              ox.Quad(g, _iri(_INPUT_DIGEST), ox.Literal(records_version()), g)]), derived=True)
     else:
-        raw = {d: _Raw.from_json(v.value) for d, v in store.pairs(_RECORD)}
+        held: dict[str, str] = {}
+        raw = {held.setdefault(d, d): _Raw.from_json(v.value, held) for d, v in store.pairs(_RECORD)}
         again = set(changed)
         for node in changed:  # a body's or a unit's label reaches the documents it issued or governs
             again.update(d for prop in ("issuedBy", "jurisdiction") for d, _o in store.pairs(LO + prop, _iri(node)))
