@@ -159,10 +159,10 @@ class DocumentIndex:
         for c in ex.citations:
             if c.number and c.issuer and c.year:
                 self._add(c.number, scope.cited_iri(c), c.issuer, c.year, scope.within(c.issuer, c.citing))
-            elif c.number and scope.cited_iri(c) not in self.by_number.get(number_key(c.number), {}):
+            elif c.number and (cited := scope.cited_iri(c)) not in self.by_number.get(number_key(c.number), {}):
                 # Known without its year or issuer, as from_store knows such a document: a later
                 # number of the batch may complete it (Ingester._completable). Never a candidate.
-                self._add(c.number, scope.cited_iri(c), c.issuer, c.year, None)
+                self._add(c.number, cited, c.issuer, c.year, None)
 
     def place(self, citations: tuple[Citation, ...], scope: Scope) -> Scope:
         """``scope`` with its unplaced documents (:meth:`Scope.unplaced`) placed where what they cite
@@ -456,9 +456,13 @@ class Ingester:
         self._touched: set[str] = set()
         #: Labelled nodes of those graphs -> their first label before this batch wrote.
         self._labels_before: dict[str, str | None] = {}
-        #: Did the store keep whole records (trace.records_whole) before this batch first wrote?
-        self._records_whole: bool | None = None
         store.load_ontology()
+        from .trace import records_whole
+
+        #: Does the store keep whole derivation records (trace.records_whole), to be mended by
+        #: halves? Their mark goes at this batch's first write (:meth:`ingest_extraction`).
+        self._records_whole = records_whole(store)
+        self._records_forgotten = False
         self.index = DocumentIndex.from_store(store)
         self.result = Result()
         self.seen: set[str] = set()
@@ -504,11 +508,11 @@ class Ingester:
             return
         quads, ambiguous = self._graph(ex, path, scope)
         self.flush()  # the same file twice in one batch: its first graph is in the store to replace
-        if self._records_whole is None:  # the kept records are not whole until finish() mends them
-            from .trace import forget_records, records_whole
+        if self._records_whole and not self._records_forgotten:  # not whole until finish() mends them
+            from .trace import forget_records
 
-            self._records_whole = records_whole(self.store)
             forget_records(self.store)
+            self._records_forgotten = True
         self._note(graph, quads)
         self.store.replace_graph(graph, quads)
         self._count(path, self._counts(ex, ambiguous))
@@ -700,10 +704,6 @@ class Ingester:
         for src in earlier:  # not this batch's files: counted as re-ingested only
             self._uncount(src)
         laps.lap(f"re-ingested {self.result.reingested} files whose citations were completed")
-        if self._records_whole is None:
-            from .trace import records_whole
-
-            self._records_whole = records_whole(self.store)
         # A first ingest (the bulk loader's) wrote every graph: all flags and records at once.
         # A body or unit whose first label changed reaches the records of the documents it issued.
         relabelled = {x for x, label in self._labels_before.items() if self._first_label(x) != label}

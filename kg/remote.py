@@ -174,7 +174,7 @@ class RemoteStore:
     remove_graph = Store.remove_graph
     update_derived = Store.update_derived
     set_values = Store.set_values
-    patch_graph = Store.patch_graph
+    rewrite_graph = Store.rewrite_graph
     _apply_difference = Store._apply_difference
     load_ontology = Store.load_ontology
     stats = Store.stats

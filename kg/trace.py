@@ -28,7 +28,6 @@ from .iri import BASE, LO, slug
 from .lookup import DocInfo, document_info
 from .progress import Laps, Report
 from .store import BULK_GRAPH, merged_nquads
-from .store import difference as store_difference
 
 DERIVATIONS_GRAPH = BASE + "graph/derivations"
 _PROV = "http://www.w3.org/ns/prov#"
@@ -392,7 +391,7 @@ def derivation_quads(derivations: Iterable[derive.Derivation], graph: str = DERI
 
 
 def unit_nquads(plans: list[derive.Plan], found: dict[str, list[derive.Derivation]], graph: str,
-                digest: str | None, plan_digests: Sequence[str] = ()) -> list[bytes]:
+                digest: str, plan_digests: Sequence[str] = ()) -> list[bytes]:
     """The derivations graph of one province as N-Quads with their merge (the input of
     :meth:`~luocdo.kg.store.Store.add_graph_nquads`), in parts of at most ``BULK_GRAPH`` of the
     graph's quads, its ``lo:inputDigest`` last: made by the process that matched them, so that the
@@ -407,9 +406,8 @@ def unit_nquads(plans: list[derive.Plan], found: dict[str, list[derive.Derivatio
     g = _iri(graph)
     marks = [ox.Quad(_iri(d_iri), _iri(_PLAN_DIGEST), ox.Literal(x), g)
              for (d_iri, _c, _v), x in zip(plans, plan_digests, strict=False)]
-    if digest is not None:
-        marks += [ox.Quad(g, _iri(_RDF_TYPE), _iri(LO + "DerivedGraph"), g),
-                  ox.Quad(g, _iri(LO + "inputDigest"), ox.Literal(digest), g)]
+    marks += [ox.Quad(g, _iri(_RDF_TYPE), _iri(LO + "DerivedGraph"), g),
+              ox.Quad(g, _iri(LO + "inputDigest"), ox.Literal(digest), g)]
     quads = itertools.chain(derivation_quads(made, graph), marks)
     parts = []
     while chunk := list(itertools.islice(quads, BULK_GRAPH)):
@@ -445,9 +443,10 @@ class _UnitWork:
         if self.keep is None:
             _write_unit(store, self.graph, parts)
             return
-        came = [line.rsplit(b" ", 2)[0] + b" ." for part in parts for line in part.splitlines()
-                if line.endswith(b" " + str(_iri(self.graph)).encode() + b" .")]
-        _patch_unit(store, self.graph, self.keep, came)
+        # The graph's own lines of the parts (not their merge), as N-Triples.
+        tail = b" " + str(_iri(self.graph)).encode() + b" ."
+        came = [line[:-len(tail)] + b" ." for part in parts for line in part.splitlines() if line.endswith(tail)]
+        store.rewrite_graph(self.graph, functools.partial(_kept_lines, graph=self.graph, keep=self.keep, came=came))
 
 
 def _unit_work(store, graph: str, plans: list[derive.Plan], digest: str, threshold: float,
@@ -472,12 +471,15 @@ def _unit_work(store, graph: str, plans: list[derive.Plan], digest: str, thresho
                                        plan_digests=[digests[i] for i in fresh]), keep)
 
 
-def _patch_unit(store, graph: str, keep: set[str], came: list[bytes]) -> None:
-    """Write a province's graph of which only some documents were matched again: its lines of
-    the documents in ``keep`` stay (a derivation is its task's document's: a task's IRI is its
-    document's and ``/task/...``), the others go, and ``came`` (the new ones', and the graph's
-    marks) come in, as one difference."""
-    old = store.graph_lines(graph)
+def _kept_lines(old: list[bytes], graph: str, keep: set[str], came: list[bytes]) -> list[bytes]:
+    """A province's graph of which only some documents were matched again: its lines (``old``)
+    of the documents in ``keep`` (a derivation is its task's document's: a task's IRI is its
+    document's and ``/task/...``), then ``came`` (the new ones', and the graph's marks).
+
+    >>> t = b"<https://x/d/task/1>"
+    >>> _kept_lines([t + b" <p> <s> .", b"<https://g> <m> <1> ."], "https://g", {"https://x/d"}, [b"n"])
+    [b'<https://x/d/task/1> <p> <s> .', b'n']
+    """
     derived = f"<{LO}derived>".encode()
     owner: dict[bytes, str] = {}  # a derivation node -> its task's document
     for line in old:
@@ -490,12 +492,9 @@ def _patch_unit(store, graph: str, keep: set[str], came: list[bytes]) -> None:
         s = line.split(b" ", 1)[0]
         if s == own:
             return False  # the marks come again with ``came``
-        doc = owner.get(s) or s[1:-1].decode().rsplit("/task/", 1)[0]
-        return doc in keep
+        return (owner.get(s) or s[1:-1].decode().rsplit("/task/", 1)[0]) in keep
 
-    new = [line for line in old if kept(line)] + came
-    gone, added = store_difference(old, new)
-    store.patch_graph(graph, gone, added)
+    return [line for line in old if kept(line)] + came
 
 
 def unit_graph(unit: str) -> str:
