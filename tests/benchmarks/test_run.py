@@ -138,6 +138,18 @@ def test_rdflib_and_oxigraph_load_the_same_quads_and_agree_on_every_answer(bench
     assert cmp["load_ratio"] > 0 and cmp["memory_ratio"] > 0
 
 
+def test_the_floor_loads_the_merge_alone_and_adds_extraction_to_each_load(bench):
+    out, report, _work = bench
+    (r,) = report["sizes"]
+    ox = r["rdflib"]["oxigraph"]
+    # the merge is the default graph: fewer lines than the store's, which also holds the named graphs
+    assert 0 < ox["merge_lines"] < ox["lines"]
+    assert ox["lines"] - ox["merge_lines"] == ox["quads"]
+    extract = r["corpus"]["files"] / r["extract"]["jobs"]["docs_per_s"]
+    row = next(ln for ln in out.splitlines() if ln.startswith("| floor: same, merge alone s "))
+    assert float(row.split("|")[2]) == round(extract + ox["merge_load_s"], 1)
+
+
 def test_the_table_prints_a_column_per_size_and_the_stores_are_removed(bench):
     out, _report, work = bench
     lines = out.splitlines()
