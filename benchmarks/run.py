@@ -793,7 +793,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rdflib-max", default="10k", help="compare with rdflib up to this size (default 10k)")
     ap.add_argument("--results", type=Path, default=RESULTS, help="JSON results (default benchmarks/results.json)")
     ap.add_argument("--keep-stores", action="store_true", help="leave the stores in --work")
-    ap.add_argument("--child", choices=["queries", "rdflib", "oxigraph", "oxigraph-load", "oxigraph-load-merge"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["queries", "rdflib", "oxigraph", "oxigraph-load", "oxigraph-load-merge"],
+                    help=argparse.SUPPRESS)
     ap.add_argument("--store-dir", help=argparse.SUPPRESS)
     ap.add_argument("--plan", help=argparse.SUPPRESS)
     ap.add_argument("--nq", help=argparse.SUPPRESS)
